@@ -1,0 +1,49 @@
+"""Extraction and normalization values: Boeing defaults, staging statuses and blocked reasons."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Final
+
+DEFAULT_SUPPLIER: Final = "BDI"
+"""Vendor/manufacturer used when Boeing sends no ``supplierName``."""
+
+SYSTEM_USER_ID: Final = "system"
+"""``created_by`` of work started by the scheduler rather than an operator."""
+
+BOEING_MAX_CODES_PER_CALL: Final = 10
+"""Boeing accepts at most this many part numbers per price-and-availability call."""
+
+VARIANT_SEPARATOR: Final = "="
+"""Separates the base part number from a variant suffix: ``WF338109=K3`` → base ``WF338109``."""
+
+PART_NUMBER_MAX_LENGTH: Final = 50
+"""Longest part number accepted from operators (HTTP API § 1.7)."""
+
+
+class StagingStatus(StrEnum):
+    """``product_staging.status``; normalization produces only ``FETCHED`` or ``BLOCKED``."""
+
+    FETCHED = "fetched"
+    BLOCKED = "blocked"
+    PUBLISHED = "published"
+    FAILED = "failed"
+
+
+class BlockedReason(StrEnum):
+    """Why a staged SKU cannot be sold; declared in precedence order (the first that applies wins)."""
+
+    NO_PRICE = "no_price"
+    NO_STOCK = "no_stock"
+    NO_MAPPED_LOCATION = "no_mapped_location"
+
+
+BLOCKED_REASON_PRECEDENCE: Final[tuple[BlockedReason, ...]] = tuple(BlockedReason)
+"""``no_price`` > ``no_stock`` > ``no_mapped_location``."""
+
+
+class InventoryStatus(StrEnum):
+    """Stock status of a normalized SKU: in stock when its total quantity is above zero."""
+
+    IN_STOCK = "in_stock"
+    OUT_OF_STOCK = "out_of_stock"
