@@ -1,0 +1,104 @@
+"""Queues, stable task names and their routes, the beat schedule and the worker groups (DESIGN §4, §7).
+
+No per-worker ``rate_limit`` is set anywhere: the global Redis limiters pace Boeing and Shopify (DESIGN §6).
+"""
+
+from __future__ import annotations
+
+import pkgutil
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from celery import Celery
+from celery.schedules import crontab
+from kombu import Queue
+
+from app.core.config import Settings
+
+QUEUES = ("extraction", "normalization", "publishing", "sync_boeing", "sync_shopify", "default")
+
+# Stable task names (the seed's table) -> queue. Names never follow module paths.
+TASK_ROUTES: dict[str, dict[str, str]] = {
+    "tasks.extraction.process_bulk_search": {"queue": "default"},
+    "tasks.extraction.extract_chunk": {"queue": "extraction"},
+    "tasks.normalization.normalize_chunk": {"queue": "normalization"},
+    "tasks.publishing.publish_batch": {"queue": "default"},
+    "tasks.publishing.publish_product": {"queue": "publishing"},
+    "tasks.publishing.reconcile": {"queue": "publishing"},
+    "tasks.sync_dispatch.dispatch_hourly": {"queue": "default"},
+    "tasks.sync_dispatch.dispatch_retry": {"queue": "default"},
+    "tasks.sync_dispatch.end_of_day_cleanup": {"queue": "default"},
+    "tasks.sync_boeing.process_boeing_batch": {"queue": "sync_boeing"},
+    "tasks.sync_shopify.update_shopify_product": {"queue": "sync_shopify"},
+    "tasks.sync_shopify.sync_single_product_immediate": {"queue": "sync_boeing"},
+    "tasks.batch.check_batch_completion": {"queue": "default"},
+    "tasks.batch.sweep": {"queue": "default"},
+    "tasks.maintenance.relay_outbox": {"queue": "default"},
+    "tasks.maintenance.purge": {"queue": "default"},
+}
+
+def task_modules() -> list[str]:
+    """Every task module of ``app.celery_app.tasks`` (workers import them all)."""
+    from app.celery_app import tasks
+
+    return [
+        f"{tasks.__name__}.{module.name}"
+        for module in pkgutil.iter_modules(tasks.__path__)
+        if module.name != "base"
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerGroup:
+    name: str
+    queues: tuple[str, ...]
+    pool: str
+    concurrency: int
+
+
+# Waiting on one quota never starves the other: each quota has its own group of workers.
+WORKER_GROUPS: dict[str, WorkerGroup] = {
+    "boeing": WorkerGroup("boeing", ("extraction", "sync_boeing"), "threads", 4),
+    "shopify": WorkerGroup("shopify", ("publishing", "sync_shopify"), "threads", 8),
+    "default": WorkerGroup("default", ("normalization", "default"), "prefork", 2),
+}
+
+
+def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Every periodic entry, by stable task name."""
+    schedule: dict[str, dict[str, Any]] = {
+        "relay-outbox": {"task": "tasks.maintenance.relay_outbox", "schedule": timedelta(seconds=10)},
+        "purge-retention": {"task": "tasks.maintenance.purge", "schedule": crontab(minute=17, hour=3)},
+    }
+    return schedule
+
+
+def build_celery(settings: Settings, *, include_tasks: bool = False) -> Celery:
+    """The Celery app for this process: a producer for the API, the task registry for workers."""
+    app = Celery("boeing_hub", include=task_modules() if include_tasks else [])
+    app.conf.update(
+        broker_url=settings.redis_url,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={"visibility_timeout": settings.app.celery_visibility_timeout_s},
+        task_ignore_result=True,
+        task_queues=[Queue(name) for name in QUEUES],
+        task_default_queue="default",
+        task_routes=TASK_ROUTES,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_serializer="json",
+        accept_content=["json"],
+        enable_utc=True,
+        timezone="UTC",
+        task_time_limit=settings.app.celery_visibility_timeout_s,
+        worker_hijack_root_logger=False,
+        worker_send_task_events=False,
+        beat_schedule=beat_schedule(settings),
+        beat_scheduler="redbeat.RedBeatScheduler",
+        redbeat_redis_url=settings.redis_url,
+        redbeat_key_prefix="boeing-hub:redbeat:",
+        redbeat_lock_timeout=max(60, int(settings.sync.dispatch_interval_s * 5)),
+    )
+    return app

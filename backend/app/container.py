@@ -1,0 +1,136 @@
+"""The composition root: ``build_container(settings)`` wires clients, stores and services lazily.
+
+FastAPI builds one in its lifespan (``app.state.container``); each Celery worker process builds one after fork.
+Tests build it with fakes by passing ``overrides`` (any attribute name -> object).
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from typing import Any
+
+from psycopg_pool import ConnectionPool
+from redis import Redis
+
+from app.core.config import Settings
+
+
+class component(cached_property):  # noqa: N801 - used as a decorator, like cached_property
+    """A lazily built, cached collaborator whose first construction is serialised across threads."""
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        cached = instance.__dict__.get(self.attrname, _MISSING)
+        if cached is not _MISSING:
+            return cached
+        with instance._lock:
+            return super().__get__(instance, owner)
+
+
+_MISSING = object()
+
+
+class Container:
+    """Lazily created collaborators; nothing connects until first used."""
+
+    def __init__(self, settings: Settings, *, db_pool_size: int = 6, overrides: dict[str, Any] | None = None):
+        self.settings = settings
+        self._db_pool_size = db_pool_size
+        self._lock = threading.RLock()
+        for name, value in (overrides or {}).items():
+            self.__dict__[name] = value
+
+    # --- infrastructure -------------------------------------------------------------------------------------
+    @component
+    def db_pool(self) -> ConnectionPool:
+        from app.clients.supabase_client import create_pool
+
+        db = self.settings.database
+        return create_pool(
+            self.settings.database_url,
+            min_size=db.db_pool_min_size,
+            max_size=db.db_pool_max_size or self._db_pool_size,
+            statement_timeout_ms=db.db_statement_timeout_ms,
+        )
+
+    @component
+    def redis(self) -> Redis:
+        from app.clients.redis_client import create_redis
+
+        return create_redis(self.settings.redis_url)
+
+    @component
+    def uow_factory(self) -> Any:
+        from app.db.unit_of_work import unit_of_work_factory
+
+        return unit_of_work_factory(self.db_pool)
+
+    @component
+    def celery(self) -> Any:
+        from app.celery_app.celery_config import build_celery
+
+        return build_celery(self.settings)
+
+    @component
+    def task_sender(self) -> Any:
+        from app.celery_app.sender import CeleryTaskSender
+
+        return CeleryTaskSender(self.celery)
+
+    @component
+    def heartbeats(self) -> Any:
+        from app.utils.heartbeats import WorkerHeartbeats
+
+        return WorkerHeartbeats(self.redis, interval_s=self.settings.app.worker_heartbeat_interval_s)
+
+    # --- outbox ---------------------------------------------------------------------------------------------
+    @component
+    def outbox_store(self) -> Any:
+        from app.db.outbox_store import OutboxStore
+
+        return OutboxStore()
+
+    @component
+    def outbox_relay(self) -> Any:
+        from app.services.task_dispatcher import OutboxRelay
+
+        return OutboxRelay(self.uow_factory, self.outbox_store, self.task_sender)
+
+    @component
+    def dispatcher(self) -> Any:
+        from app.services.task_dispatcher import OutboxTaskDispatcher
+
+        return OutboxTaskDispatcher(self.outbox_store, self.outbox_relay)
+
+    # --- services -------------------------------------------------------------------------------------------
+    @component
+    def health_service(self) -> Any:
+        from app.services.health_service import HealthService
+
+        return HealthService(
+            pool=lambda: self.db_pool,
+            redis=self.redis,
+            heartbeats=self.heartbeats,
+            required_queues=self.settings.app.required_queues,
+        )
+
+    def close(self) -> None:
+        """Release pools and connections that were opened."""
+        celery = self.__dict__.get("celery")
+        if celery is not None:
+            celery.close()
+        redis = self.__dict__.get("redis")
+        if redis is not None:
+            redis.close()
+        pool = self.__dict__.get("db_pool")
+        if pool is not None:
+            pool.close()
+
+
+def build_container(
+    settings: Settings, *, db_pool_size: int = 6, overrides: dict[str, Any] | None = None
+) -> Container:
+    """The one composition root used by FastAPI, Celery, the CLI and the tests."""
+    return Container(settings, db_pool_size=db_pool_size, overrides=overrides)

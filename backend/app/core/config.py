@@ -1,0 +1,393 @@
+"""Typed settings, grouped per system. The environment is read here and nowhere else.
+
+Two profiles (DESIGN §4): ``production`` (the default) requires every URL and secret and never falls back to
+anything local; ``local`` (set by ``boeing-hub up`` and the tests) fills in the emulators' credentials and accepts
+loopback services. A missing or invalid setting stops the process at start with a message naming it.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOCAL_BOEING_CREDENTIALS = {
+    "client_id": "emu-client",
+    "client_secret": "emu-secret",
+    "username": "emu-user",
+    "password": "emu-pass",
+}
+LOCAL_SHOPIFY_TOKEN = "shpat_emulator_dev"
+LOCAL_SHOPIFY_DOMAIN = "boeing-emulator.myshopify.com"
+LOCAL_LOCATION_MAP = {
+    "Dallas Central": "Dallas Central",
+    "Chicago Warehouse": "Chicago Warehouse",
+    "Miami, FL": "Miami, FL",
+}
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when settings are missing or invalid; the message names each one."""
+
+
+def _group(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=prefix, extra="ignore", case_sensitive=False)
+
+
+def _json_object(value: Any, name: str) -> dict[str, str]:
+    if value is None or value == "":
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{name} must be a JSON object: {exc.msg}") from exc
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ValueError(f"{name} must be a JSON object of strings")
+    return dict(value)
+
+
+def is_loopback_url(url: str | None) -> bool:
+    """True when the URL points at this machine (or at a unix socket, for databases)."""
+    if not url:
+        return False
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not host:
+        return "host=/" in url or parts.path.startswith("/")
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+class AppSettings(BaseSettings):
+    model_config = _group("")
+
+    app_env: Literal["production", "local"] = "production"
+    log_level: str = "INFO"
+    log_format: Literal["json", "text"] | None = None
+    cors_origins: list[str] = Field(default_factory=list)
+    max_bulk_search_size: int = Field(50_000, ge=1)
+    max_bulk_publish_size: int = Field(10_000, ge=1)
+    max_multi_part_search_size: int = Field(50, ge=1, le=250)
+    max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
+    celery_visibility_timeout_s: int = Field(3600, ge=5)
+    raw_data_retention_days: int = Field(90, ge=1)
+    sync_history_retention_days: int = Field(90, ge=1)
+    worker_heartbeat_interval_s: float = Field(5.0, gt=0)
+    required_queues: list[str] = Field(
+        default_factory=lambda: [
+            "extraction",
+            "normalization",
+            "publishing",
+            "sync_boeing",
+            "sync_shopify",
+            "default",
+        ]
+    )
+
+    @field_validator("cors_origins", "required_queues", mode="before")
+    @classmethod
+    def _split_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+
+class DatabaseSettings(BaseSettings):
+    model_config = _group("")
+
+    database_url: str | None = None
+    db_pool_min_size: int = Field(1, ge=0)
+    db_pool_max_size: int | None = Field(None, ge=1)
+    db_statement_timeout_ms: int = Field(30_000, ge=100)
+
+
+class RedisSettings(BaseSettings):
+    model_config = _group("")
+
+    redis_url: str | None = None
+
+
+class BoeingSettings(BaseSettings):
+    model_config = _group("BOEING_")
+
+    base_url: str = "https://api.developer.boeingservices.com"
+    oauth_token_path: str = "/oauth2/v2.0/token"
+    part_token_path: str = "/boeing-part-price-availability/token/v1/oauth"
+    price_path: str = "/boeing-part-price-availability/price-availability/v1/wtoken"
+    oauth_token_url: str | None = None
+    pna_oauth_url: str | None = None
+    pna_price_url: str | None = None
+    scope: str = "api://helixapis.com/.default"
+    client_id: str | None = None
+    client_secret: str | None = None
+    username: str | None = None
+    password: str | None = None
+    batch_size: int = Field(10, ge=1, le=10)
+    quota_requests: int = Field(2, ge=1)
+    quota_window_s: float = Field(60.0, gt=0)
+    sync_share: float = Field(0.5, ge=0.0, le=1.0)
+    interactive_wait_s: float | None = Field(None, gt=0)
+    timeout_connect_s: float = Field(10.0, gt=0)
+    timeout_token_s: float = Field(20.0, gt=0)
+    timeout_price_s: float = Field(60.0, gt=0)
+
+    @property
+    def token_url(self) -> str:
+        return self.oauth_token_url or self.base_url.rstrip("/") + self.oauth_token_path
+
+    @property
+    def part_token_url(self) -> str:
+        return self.pna_oauth_url or self.base_url.rstrip("/") + self.part_token_path
+
+    @property
+    def price_url(self) -> str:
+        return self.pna_price_url or self.base_url.rstrip("/") + self.price_path
+
+    @property
+    def quota_interval_s(self) -> float:
+        """The pacing interval W/N between non-interactive calls."""
+        return self.quota_window_s / self.quota_requests
+
+    @property
+    def interactive_wait_bound_s(self) -> float:
+        """How long a single search may wait for a slot: one quota interval plus 5 s by default."""
+        return self.interactive_wait_s or self.quota_interval_s + 5.0
+
+
+class ShopifySettings(BaseSettings):
+    model_config = _group("SHOPIFY_")
+
+    store_domain: str | None = None
+    admin_api_token: str | None = None
+    api_version: str = "2026-04"
+    graphql_url: str | None = None
+    location_map: dict[str, str] = Field(default_factory=dict)
+    default_location_name: str | None = None
+    inventory_location_codes: dict[str, str] = Field(default_factory=dict)
+    timeout_s: float = Field(30.0, gt=0)
+    max_concurrency: int = Field(8, ge=1)
+    category_gid: str | None = None
+    draft_on_deactivate: bool = False
+
+    @field_validator("location_map", "inventory_location_codes", mode="before")
+    @classmethod
+    def _parse_json(cls, value: Any, info: Any) -> dict[str, str]:
+        return _json_object(value, f"SHOPIFY_{info.field_name.upper()}")
+
+    @property
+    def endpoint(self) -> str:
+        if self.graphql_url:
+            return self.graphql_url
+        domain = self.store_domain or ""
+        return f"https://{domain}/admin/api/{self.api_version}/graphql.json"
+
+    @property
+    def store_handle(self) -> str | None:
+        if not self.store_domain:
+            return None
+        return self.store_domain.removesuffix(".myshopify.com")
+
+
+class CognitoSettings(BaseSettings):
+    model_config = _group("COGNITO_")
+
+    jwks_url: str | None = None
+    issuer: str | None = None
+    client_ids: list[str] = Field(default_factory=list)
+    region: str = "us-east-1"
+    user_pool_id: str | None = None
+    endpoint_url: str | None = None
+    local_username: str = "operator"
+    local_password: str = "Operator-Passw0rd!"
+    local_email: str = "operator@example.com"
+
+    @field_validator("client_ids", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+
+class StorageSettings(BaseSettings):
+    model_config = _group("")
+
+    storage_url: str | None = None
+    storage_access_key_id: str | None = None
+    storage_secret_access_key: str | None = None
+    storage_region: str = "us-east-1"
+    media_public_base_url: str | None = None
+    image_download_timeout_s: float = Field(15.0, gt=0)
+
+
+class SyncSettings(BaseSettings):
+    model_config = _group("SYNC_")
+
+    enabled: bool = True
+    mode: Literal["production", "testing"] = "production"
+    bucket_count: int = Field(24, ge=1, le=24 * 60)
+    bucket_seconds: int = Field(3600, ge=1)
+    dispatch_interval_s: float = Field(60.0, gt=0)
+    retry_interval_s: float = Field(4 * 3600.0, gt=0)
+    max_failures: int = Field(5, ge=1)
+    retry_backoff_base_s: float = Field(900.0, gt=0)
+    retry_backoff_cap_s: float = Field(24 * 3600.0, gt=0)
+
+
+class PublishingSettings(BaseSettings):
+    model_config = _group("PUBLISH_")
+
+    reconcile_interval_s: float = Field(300.0, gt=0)
+    reconcile_delete_after_s: float = Field(24 * 3600.0, gt=0)
+
+
+class Settings:
+    """Every group of settings, validated together for the chosen profile."""
+
+    def __init__(
+        self,
+        app: AppSettings,
+        database: DatabaseSettings,
+        redis: RedisSettings,
+        boeing: BoeingSettings,
+        shopify: ShopifySettings,
+        cognito: CognitoSettings,
+        storage: StorageSettings,
+        sync: SyncSettings,
+        publishing: PublishingSettings,
+    ) -> None:
+        self.app = app
+        self.database = database
+        self.redis = redis
+        self.boeing = boeing
+        self.shopify = shopify
+        self.cognito = cognito
+        self.storage = storage
+        self.sync = sync
+        self.publishing = publishing
+
+    @property
+    def is_local(self) -> bool:
+        return self.app.app_env == "local"
+
+    @property
+    def database_url(self) -> str:
+        assert self.database.database_url, "validated at load time"
+        return self.database.database_url
+
+    @property
+    def redis_url(self) -> str:
+        assert self.redis.redis_url, "validated at load time"
+        return self.redis.redis_url
+
+
+_GROUPS: dict[str, type[BaseSettings]] = {
+    "app": AppSettings,
+    "database": DatabaseSettings,
+    "redis": RedisSettings,
+    "boeing": BoeingSettings,
+    "shopify": ShopifySettings,
+    "cognito": CognitoSettings,
+    "storage": StorageSettings,
+    "sync": SyncSettings,
+    "publishing": PublishingSettings,
+}
+
+
+def _env_name(group: type[BaseSettings], field: str) -> str:
+    return f"{group.model_config.get('env_prefix', '')}{field}".upper()
+
+
+def load_settings(**overrides: dict[str, Any]) -> Settings:
+    """Read and validate every group; raise ConfigError naming each missing or invalid setting."""
+    problems: list[str] = []
+    built: dict[str, BaseSettings] = {}
+    for name, group in _GROUPS.items():
+        try:
+            built[name] = group(**overrides.get(name, {}))
+        except ValidationError as exc:
+            for err in exc.errors():
+                field = str(err["loc"][0]) if err["loc"] else name
+                problems.append(f"{_env_name(group, field)}: {err['msg']}")
+    if problems:
+        raise ConfigError("Invalid configuration: " + "; ".join(problems))
+    settings = Settings(**built)  # type: ignore[arg-type]
+    if settings.is_local:
+        _fill_local_defaults(settings)
+    problems = _missing_for_profile(settings)
+    if problems:
+        raise ConfigError(f"Invalid configuration for APP_ENV={settings.app.app_env}: " + "; ".join(problems))
+    return settings
+
+
+def _fill_local_defaults(settings: Settings) -> None:
+    """The local profile talks to the emulators: their well-known credentials are the defaults."""
+    boeing = settings.boeing
+    for field, value in LOCAL_BOEING_CREDENTIALS.items():
+        if getattr(boeing, field) is None:
+            setattr(boeing, field, value)
+    shopify = settings.shopify
+    shopify.admin_api_token = shopify.admin_api_token or LOCAL_SHOPIFY_TOKEN
+    shopify.store_domain = shopify.store_domain or LOCAL_SHOPIFY_DOMAIN
+    if not shopify.location_map:
+        shopify.location_map = dict(LOCAL_LOCATION_MAP)
+    if settings.app.log_format is None:
+        settings.app.log_format = "text"
+
+
+def _missing_for_profile(settings: Settings) -> list[str]:
+    problems: list[str] = []
+
+    def require(value: Any, env: str) -> None:
+        if value in (None, "", {}, []):
+            problems.append(f"{env} is required")
+
+    require(settings.database.database_url, "DATABASE_URL")
+    require(settings.redis.redis_url, "REDIS_URL")
+    if settings.is_local:
+        return problems
+
+    boeing, shopify, cognito, storage = settings.boeing, settings.shopify, settings.cognito, settings.storage
+    for field in ("client_id", "client_secret", "username", "password"):
+        require(getattr(boeing, field), f"BOEING_{field.upper()}")
+    require(shopify.store_domain, "SHOPIFY_STORE_DOMAIN")
+    require(shopify.admin_api_token, "SHOPIFY_ADMIN_API_TOKEN")
+    require(shopify.location_map, "SHOPIFY_LOCATION_MAP")
+    require(cognito.jwks_url, "COGNITO_JWKS_URL")
+    require(cognito.issuer, "COGNITO_ISSUER")
+    require(storage.storage_url, "STORAGE_URL")
+    require(storage.media_public_base_url, "MEDIA_PUBLIC_BASE_URL")
+    if boeing.client_id == LOCAL_BOEING_CREDENTIALS["client_id"]:
+        problems.append("BOEING_CLIENT_ID is the emulator's client id; production needs real credentials")
+    if shopify.admin_api_token == LOCAL_SHOPIFY_TOKEN:
+        problems.append("SHOPIFY_ADMIN_API_TOKEN is the emulator's token; production needs a real one")
+    for env, url in (
+        ("DATABASE_URL", settings.database.database_url),
+        ("REDIS_URL", settings.redis.redis_url),
+        ("COGNITO_JWKS_URL", cognito.jwks_url),
+        ("COGNITO_ISSUER", cognito.issuer),
+    ):
+        if is_loopback_url(url):
+            problems.append(f"{env} points at this machine ({url}); production never uses local services")
+    if storage.storage_url and storage.storage_url.startswith("file:"):
+        problems.append("STORAGE_URL is a local directory; production needs an S3-compatible endpoint")
+    return problems
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, loaded once."""
+    return load_settings()

@@ -1,0 +1,176 @@
+"""HTTP middleware: request ids and request logs, body size limit, CORS, legacy-path deprecation headers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Iterable
+
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.logging import request_id_var
+
+logger = logging.getLogger("app.request")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+class RequestContextMiddleware:
+    """Accept or generate ``X-Request-ID``, return it, put it in every log line, log one line per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = _header(scope, b"x-request-id")
+        request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            logger.info(
+                "%s %s -> %s in %.1f ms",
+                scope["method"],
+                scope["path"],
+                status,
+                (time.perf_counter() - started) * 1000,
+                extra={"status": status, "path": scope["path"], "method": scope["method"]},
+            )
+            request_id_var.reset(token)
+
+
+class BodySizeLimitMiddleware:
+    """Answer 413 ``payload_too_large`` for bodies over the limit, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _header(scope, b"content-length")
+        if declared and declared.isdigit() and int(declared) > self.max_bytes:
+            await _too_large(self.max_bytes)(scope, receive, send)
+            return
+        received = 0
+        response_started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _BodyTooLarge:
+            if not response_started:
+                await _too_large(self.max_bytes)(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _too_large(limit: int) -> Response:
+    body = {"detail": f"The request body exceeds the {limit // (1024 * 1024)} MiB limit.", "code": "payload_too_large"}
+    return Response(json.dumps(body), status_code=413, media_type="application/json")
+
+
+class CorsMiddleware(CORSMiddleware):
+    """Starlette's CORS with the contract's 204 preflight answer (no auth needed)."""
+
+    def preflight_response(self, request_headers):  # type: ignore[no-untyped-def]
+        response = super().preflight_response(request_headers)
+        if response.status_code == 200:
+            headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+            return Response(status_code=204, headers=headers)
+        return response
+
+
+def cors_options(origins: Iterable[str]) -> dict[str, object]:
+    """The contract's CORS policy (http-api §1.2)."""
+    return {
+        "allow_origins": list(origins),
+        "allow_methods": ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+        "allow_headers": ["Authorization", "Content-Type", "Accept", "X-Request-ID"],
+        "expose_headers": ["Deprecation", "Link", "Retry-After", "X-Request-ID"],
+        "allow_credentials": False,
+        "max_age": 600,
+    }
+
+
+class LegacyPathMiddleware:
+    """Every response on a legacy path says it is deprecated and names its successor (http-api §1.9)."""
+
+    def __init__(self, app: ASGIApp, successors: list[tuple[str, str]]) -> None:
+        self.app = app
+        self._rules = [(_template_regex(legacy), successor) for legacy, successor in successors]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        successor = self._successor(scope) if scope["type"] == "http" else None
+        if successor is None:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"deprecation", b"true"),
+                    (b"link", f'<{successor}>; rel="successor-version"'.encode()),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def _successor(self, scope: Scope) -> str | None:
+        path = scope.get("raw_path", scope["path"].encode()).decode("latin-1").split("?", 1)[0]
+        for regex, successor in self._rules:
+            match = regex.match(path)
+            if match:
+                target = successor.format(**match.groupdict())
+                query = scope.get("query_string", b"").decode("latin-1")
+                return f"{target}?{query}" if query else target
+        return None
+
+
+def _template_regex(template: str) -> re.Pattern[str]:
+    pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
+    return re.compile(f"^{pattern}/?$")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return None

@@ -1,0 +1,68 @@
+"""The FastAPI application: ``create_app()`` (uvicorn ``app.main:create_app --factory``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app.container import Container, build_container
+from app.core.config import Settings, get_settings
+from app.core.error_handlers import install_error_handlers
+from app.core.logging import configure_logging
+from app.core.middleware import (
+    BodySizeLimitMiddleware,
+    CorsMiddleware,
+    LegacyPathMiddleware,
+    RequestContextMiddleware,
+    cors_options,
+)
+from app.routes import mount_routers
+from app.routes.legacy import legacy_successors
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
+    """Build the API for ``settings`` (the environment's by default) and an optional prepared container."""
+    settings = settings or (container.settings if container else get_settings())
+    configure_logging(settings.app.log_level, settings.app.log_format or "json")
+    owns_container = container is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.container = container or build_container(settings)
+        try:
+            yield
+        finally:
+            if owns_container:
+                app.state.container.close()
+
+    app = FastAPI(
+        title="Boeing Data Hub",
+        version="1.0.0",
+        description="Boeing Distribution parts to Shopify: extraction, publishing and scheduled sync.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    mount_routers(app)
+    media_dir = _local_media_dir(settings)
+    if media_dir is not None:
+        media_dir.mkdir(parents=True, exist_ok=True)
+        app.mount("/media", StaticFiles(directory=media_dir), name="media")
+    # Outermost last: request ids wrap everything, so even a 413 or a CORS answer carries one.
+    app.add_middleware(LegacyPathMiddleware, successors=legacy_successors())
+    app.add_middleware(CorsMiddleware, **cors_options(settings.app.cors_origins))
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.app.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+def _local_media_dir(settings: Settings) -> Path | None:
+    """The local profile's object store directory, served publicly at ``/media``."""
+    url = settings.storage.storage_url
+    if not url or not url.startswith("file://"):
+        return None
+    return Path(urlsplit(url).path)

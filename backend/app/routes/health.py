@@ -1,0 +1,18 @@
+"""System status without a version prefix or auth: ``/health``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from app.routes.deps import get_health_service
+from app.schemas.health import HealthResponse
+from app.services.health_service import HealthService
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health", response_model=HealthResponse, responses={503: {"model": HealthResponse}})
+def health(service: HealthService = Depends(get_health_service)) -> JSONResponse:
+    body = HealthResponse.from_report(service.check())
+    return JSONResponse(body.model_dump(mode="json"), status_code=200 if body.status == "healthy" else 503)
