@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from app.core.constants.extraction import BlockedReason, InventoryStatus, StagingStatus
 
-__all__ = ["LocationQuantity", "NormalizedRecord"]
+__all__ = ["LocationQuantity", "LocationQuantityLike", "NormalizedRecord", "PublishableRecord"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,9 +28,9 @@ class LocationQuantity:
 class NormalizedRecord:
     """One Boeing line item after normalization: the NormalizedProduct fields plus publishing extras.
 
-    Extras: ``base_part_number`` (the SKU before ``=``) and ``mapped_inventory``, the stock per Shopify location
-    name for every location we write, sorted by name. Money is ``Decimal`` in cents; dimensions and weight are
-    ``Decimal`` as Boeing sent them; ``None`` means unknown.
+    Extras: ``base_part_number`` (the SKU before ``=``) and ``mapped_inventory``, the stock per Shopify
+    location name for every location we write, sorted by name. Money is ``Decimal`` in cents; dimensions and
+    weight are ``Decimal`` as Boeing sent them; ``None`` means unknown.
     """
 
     sku: str
@@ -119,3 +120,67 @@ class NormalizedRecord:
             "status": self.status.value,
             "blocked_reason": None if self.blocked_reason is None else self.blocked_reason.value,
         }
+
+
+class LocationQuantityLike(Protocol):
+    """A warehouse entry: ``LocationQuantity`` or any object with these attributes."""
+
+    @property
+    def location(self) -> str: ...
+    @property
+    def quantity(self) -> int: ...
+
+
+class PublishableRecord(Protocol):
+    """The attributes publishing reads: a ``NormalizedRecord`` or any object providing them."""
+
+    @property
+    def sku(self) -> str: ...
+    @property
+    def base_part_number(self) -> str: ...
+    @property
+    def boeing_name(self) -> str | None: ...
+    @property
+    def body_html(self) -> str | None: ...
+    @property
+    def vendor(self) -> str | None: ...
+    @property
+    def price(self) -> Decimal | None: ...
+    @property
+    def cost_per_item(self) -> Decimal | None: ...
+    @property
+    def dim_length(self) -> Decimal | None: ...
+    @property
+    def dim_width(self) -> Decimal | None: ...
+    @property
+    def dim_height(self) -> Decimal | None: ...
+    @property
+    def dim_uom(self) -> str | None: ...
+    @property
+    def weight(self) -> Decimal | None: ...
+    @property
+    def weight_unit(self) -> str | None: ...
+    @property
+    def base_uom(self) -> str | None: ...
+    @property
+    def country_of_origin(self) -> str | None: ...
+    @property
+    def hazmat_code(self) -> str | None: ...
+    @property
+    def faa_approval_code(self) -> str | None: ...
+    @property
+    def eccn(self) -> str | None: ...
+    @property
+    def schedule_b_code(self) -> str | None: ...
+    @property
+    def condition(self) -> str | None: ...
+    @property
+    def cert(self) -> str | None: ...
+    @property
+    def pma(self) -> bool | None: ...
+    @property
+    def location_summary(self) -> str | None: ...
+    @property
+    def locations(self) -> Iterable[LocationQuantityLike]: ...
+    @property
+    def mapped_inventory(self) -> Iterable[tuple[str, int]]: ...
