@@ -116,6 +116,35 @@ class Container:
             required_queues=self.settings.app.required_queues,
         )
 
+    @component
+    def cognito_verifier(self) -> Any:
+        from app.core.cognito import CognitoVerifier, emulator_key_thumbprints
+
+        cognito = self.settings.cognito
+        if not cognito.jwks_url or not cognito.issuer:
+            raise RuntimeError("COGNITO_JWKS_URL and COGNITO_ISSUER must be set to authenticate requests")
+        # Production never trusts the emulator's signing key, whatever URL serves it.
+        forbidden = () if self.settings.is_local else emulator_key_thumbprints()
+        return CognitoVerifier(
+            cognito.jwks_url, cognito.issuer, cognito.client_ids, forbidden_key_thumbprints=forbidden
+        )
+
+    @component
+    def auth_service(self) -> Any:
+        from app.db.user_store import UserStore
+        from app.services.auth_service import AuthService
+        from app.utils.token_denylist import TokenDenyList
+
+        cognito = self.settings.cognito
+        return AuthService(
+            verifier=self.cognito_verifier,
+            denylist=TokenDenyList(self.redis),
+            uow_factory=self.uow_factory,
+            users=UserStore(),
+            cognito_endpoint_url=cognito.endpoint_url,
+            cognito_region=cognito.region,
+        )
+
     def close(self) -> None:
         """Release pools and connections that were opened."""
         celery = self.__dict__.get("celery")

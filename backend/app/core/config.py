@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+StrList = Annotated[list[str], NoDecode]
+StrMap = Annotated[dict[str, str], NoDecode]
 
 LOCAL_BOEING_CREDENTIALS = {
     "client_id": "emu-client",
@@ -71,7 +74,7 @@ class AppSettings(BaseSettings):
     app_env: Literal["production", "local"] = "production"
     log_level: str = "INFO"
     log_format: Literal["json", "text"] | None = None
-    cors_origins: list[str] = Field(default_factory=list)
+    cors_origins: StrList = Field(default_factory=list)
     max_bulk_search_size: int = Field(50_000, ge=1)
     max_bulk_publish_size: int = Field(10_000, ge=1)
     max_multi_part_search_size: int = Field(50, ge=1, le=250)
@@ -80,7 +83,7 @@ class AppSettings(BaseSettings):
     raw_data_retention_days: int = Field(90, ge=1)
     sync_history_retention_days: int = Field(90, ge=1)
     worker_heartbeat_interval_s: float = Field(5.0, gt=0)
-    required_queues: list[str] = Field(
+    required_queues: StrList = Field(
         default_factory=lambda: [
             "extraction",
             "normalization",
@@ -171,9 +174,9 @@ class ShopifySettings(BaseSettings):
     admin_api_token: str | None = None
     api_version: str = "2026-04"
     graphql_url: str | None = None
-    location_map: dict[str, str] = Field(default_factory=dict)
+    location_map: StrMap = Field(default_factory=dict)
     default_location_name: str | None = None
-    inventory_location_codes: dict[str, str] = Field(default_factory=dict)
+    inventory_location_codes: StrMap = Field(default_factory=dict)
     timeout_s: float = Field(30.0, gt=0)
     max_concurrency: int = Field(8, ge=1)
     category_gid: str | None = None
@@ -203,7 +206,7 @@ class CognitoSettings(BaseSettings):
 
     jwks_url: str | None = None
     issuer: str | None = None
-    client_ids: list[str] = Field(default_factory=list)
+    client_ids: StrList = Field(default_factory=list)
     region: str = "us-east-1"
     user_pool_id: str | None = None
     endpoint_url: str | None = None

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from app.routes import health
+from app.routes import auth, health
 from app.routes.legacy import build_legacy_router
 
 # (router module attribute, mount prefix). Each pipeline adds its router here.
-V1_ROUTERS: list[tuple[APIRouter, str]] = []
+V1_ROUTERS: list[tuple[APIRouter, str]] = [
+    (auth.router, "/auth"),
+]
 
 
 def mount_routers(app: FastAPI) -> None:
     """Mount health, every v1 router, then the legacy paths that point at them."""
     app.include_router(health.router)
-    for router, prefix in V1_ROUTERS:
-        app.include_router(router, prefix=f"/api/v1{prefix}")
-    app.include_router(build_legacy_router(app))
+    mounted = [(router, f"/api/v1{prefix}") for router, prefix in V1_ROUTERS]
+    for router, prefix in mounted:
+        app.include_router(router, prefix=prefix)
+    app.include_router(build_legacy_router(mounted))

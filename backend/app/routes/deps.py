@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Request
 
 from app.container import Container
+from app.services.auth_service import AuthService
 from app.services.health_service import HealthService
 
 
@@ -20,3 +21,7 @@ def _service(request: Request, name: str) -> Any:
 
 def get_health_service(request: Request) -> HealthService:
     return _service(request, "health_service")  # type: ignore[no-any-return]
+
+
+def get_auth_service(request: Request) -> AuthService:
+    return _service(request, "auth_service")  # type: ignore[no-any-return]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
 # (method, legacy path, v1 successor). Placeholders carry the v1 handler's parameter names.
@@ -36,11 +36,12 @@ def legacy_successors() -> list[tuple[str, str]]:
     return sorted({(legacy, successor) for _, legacy, successor in LEGACY_ROUTES})
 
 
-def build_legacy_router(app: FastAPI) -> APIRouter:
-    """Re-mount each v1 handler already registered on ``app`` at its legacy path (same deps and models)."""
+def build_legacy_router(v1_routers: list[tuple[APIRouter, str]]) -> APIRouter:
+    """Re-mount each v1 handler (router, full prefix) at its legacy path, with the same deps and models."""
     v1 = {
-        (method, route.path): route
-        for route in app.routes
+        (method, prefix + route.path): route
+        for router, prefix in v1_routers
+        for route in router.routes
         if isinstance(route, APIRoute)
         for method in route.methods
     }

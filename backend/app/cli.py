@@ -1,0 +1,175 @@
+"""``boeing-hub``: run, migrate, mint a token, start one process of the system, or the emulators."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from app.core.config import ConfigError, get_settings
+
+cli = typer.Typer(add_completion=False, no_args_is_help=True, help="Boeing Data Hub operations.")
+console = Console(stderr=True)
+
+
+def _settings_or_exit():  # type: ignore[no-untyped-def]
+    try:
+        return get_settings()
+    except ConfigError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+@cli.command()
+def up(
+    data_dir: Path = typer.Option(None, help="Where embedded servers keep their data (default: <repo>/.data)."),
+    api_port: int = typer.Option(8000, help="API port on 127.0.0.1."),
+    boeing_port: int = typer.Option(8081, help="Boeing emulator port (0 = a free port)."),
+    shopify_port: int = typer.Option(8082, help="Shopify emulator port (0 = a free port)."),
+    real_quota: bool = typer.Option(False, help="Use Boeing's real 2 requests/min instead of the demo quota."),
+    no_workers: bool = typer.Option(False, help="Start the API only (no workers, no beat)."),
+) -> None:
+    """Start the whole system locally (embedded PostgreSQL/Redis unless URLs are given); Ctrl-C stops it."""
+    from app.core.local_stack import DEFAULT_DATA_DIR, LocalStack, StackOptions
+
+    options = StackOptions(
+        data_dir=data_dir or DEFAULT_DATA_DIR,
+        api_port=api_port,
+        boeing_port=boeing_port,
+        shopify_port=shopify_port,
+        demo_quota=None if real_quota else 20,
+        with_workers=not no_workers,
+    )
+    stack = LocalStack(options, say=lambda text: console.print(text, highlight=False))
+    code = 1
+    try:
+        stack.start()
+        base = f"http://127.0.0.1:{api_port}"
+        console.print(f"\n[bold green]Boeing Data Hub is up[/bold green]  API docs: {base}/docs  health: {base}/health")
+        if stack.token:
+            console.print("Operator access token (Authorization: Bearer ...):")
+            print(stack.token, flush=True)
+        console.print("Ctrl-C stops everything.")
+        code = stack.supervise()
+    except (RuntimeError, OSError) as exc:
+        console.print(f"[red]start-up failed: {exc}[/red]")
+    except KeyboardInterrupt:
+        code = 0
+    finally:
+        stack.stop()
+    raise typer.Exit(code)
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply pending database migrations (a second run applies nothing)."""
+    from app.db.migrations import apply_migrations
+
+    settings = _settings_or_exit()
+    applied = apply_migrations(settings.database_url)
+    console.print(f"applied: {', '.join(applied)}" if applied else "nothing to apply: the schema is up to date")
+
+
+@cli.command()
+def token(
+    username: str = typer.Option(None, help="Cognito username (default: the local operator)."),
+    password: str = typer.Option(None, help="Password (default: the local operator's)."),
+    client_id: str = typer.Option(None, help="App client id of a real pool (default: COGNITO_CLIENT_IDS[0])."),
+) -> None:
+    """Print a fresh access token: the local operator's, or for given credentials against a real pool."""
+    from app.core.local_identity import CognitoAppClient, IdentityProviderError, mint_access_token
+
+    settings = _settings_or_exit()
+    cognito = settings.cognito
+    app_client_id = client_id or (cognito.client_ids[0] if cognito.client_ids else None)
+    if not app_client_id:
+        console.print("[red]no app client id: pass --client-id or set COGNITO_CLIENT_IDS[/red]")
+        raise typer.Exit(2)
+    user = username or cognito.local_username
+    secret = password or os.environ.get("COGNITO_LOCAL_PASSWORD") or cognito.local_password
+    try:
+        access = mint_access_token(
+            cognito.endpoint_url, CognitoAppClient(region=cognito.region, client_id=app_client_id), user, secret
+        )
+    except IdentityProviderError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    print(access)
+
+
+@cli.command()
+def api(
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(8000),
+    workers: int = typer.Option(1, help="uvicorn worker processes."),
+) -> None:
+    """Run the HTTP API (uvicorn)."""
+    import uvicorn
+
+    _settings_or_exit()
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, log_config=None)
+
+
+@cli.command()
+def worker(
+    group: str = typer.Option(..., help="Worker group: boeing, shopify or default."),
+    concurrency: int = typer.Option(None, help="Override the group's concurrency."),
+) -> None:
+    """Run one worker group (its queues, pool and concurrency come from the Celery configuration)."""
+    from app.celery_app.celery_config import WORKER_GROUPS
+
+    if group not in WORKER_GROUPS:
+        console.print(f"[red]unknown group {group!r}; choose one of {', '.join(WORKER_GROUPS)}[/red]")
+        raise typer.Exit(2)
+    _settings_or_exit()
+    spec = WORKER_GROUPS[group]
+    command = [
+        sys.executable, "-m", "celery", "-A", "app.celery_app.worker", "worker",
+        "-Q", ",".join(spec.queues), "-P", spec.pool, "-c", str(concurrency or spec.concurrency),
+        "-n", f"{group}@%h", "--without-gossip", "--without-mingle", "-l", "INFO",
+    ]  # fmt: skip
+    os.execv(sys.executable, command)
+
+
+@cli.command()
+def beat() -> None:
+    """Run the single scheduler (RedBeat holds a Redis lock, so a second beat waits)."""
+    _settings_or_exit()
+    command = [sys.executable, "-m", "celery", "-A", "app.celery_app.worker", "beat", "-l", "INFO"]
+    os.execv(sys.executable, command)
+
+
+@cli.command()
+def emulators(
+    boeing_port: int = typer.Option(8081, help="0 = a free port."),
+    shopify_port: int = typer.Option(8082, help="0 = a free port."),
+    seed: int = typer.Option(42, help="Boeing catalogue seed."),
+    catalog_size: int = typer.Option(50_000, help="Boeing base part numbers."),
+) -> None:
+    """Run the Boeing and Shopify emulators alone (Ctrl-C stops both)."""
+    boeing = [sys.executable, "-m", "emulators.boeing", "--host", "127.0.0.1", "--port", str(boeing_port)]
+    boeing += ["--seed", str(seed), "--catalog-size", str(catalog_size)]
+    shopify = [sys.executable, "-m", "emulators.shopify", "--host", "127.0.0.1", "--port", str(shopify_port)]
+    processes = [subprocess.Popen(boeing), subprocess.Popen(shopify)]
+    try:
+        for process in processes:
+            process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=10)
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()
