@@ -19,6 +19,7 @@ from app.core.embedded import start_postgres, start_redis
 from app.core.local_identity import LocalIdentityServer, LocalPool, ensure_pool, mint_access_token
 from app.db.migrations import apply_migrations
 from app.main import create_app
+from tests.support.processes import Workers
 from tests.support.settings import settings_from_env
 
 TABLES_TO_KEEP = {"schema_migrations"}
@@ -180,3 +181,14 @@ def operator_token(cognito_pool: LocalPool) -> str:
 @pytest.fixture
 def auth_headers(operator_token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {operator_token}"}
+
+
+@pytest.fixture
+def workers(authed_env: dict[str, str], redis_url: str, db: str, redis_client: redis_lib.Redis,
+            tmp_path: Path) -> Iterator[Workers]:
+    """Start worker groups with ``workers.start("boeing", ...)``; all are stopped after the test."""
+    from tests.support.settings import clean_environ
+
+    running = Workers(env={**clean_environ(), **authed_env}, redis_url=redis_url, log_dir=tmp_path)
+    yield running
+    running.stop()
