@@ -13,7 +13,7 @@ from app.core.constants.extraction import BLOCKED_REASON_PRECEDENCE, BlockedReas
 
 
 def test_pricing_values() -> None:
-    assert constants.PRICE_MARKUP_FACTOR == Decimal("1.10")
+    assert Decimal("1.10") == constants.PRICE_MARKUP_FACTOR
     assert isinstance(constants.PRICE_MARKUP_FACTOR, Decimal)
     assert (constants.DEFAULT_CURRENCY, constants.DEFAULT_CONDITION) == ("USD", "NE")
     assert constants.DEFAULT_CERTIFICATE == "FAA 8130-3"
@@ -29,7 +29,11 @@ def test_defaults_are_defined_once_and_re_exported() -> None:
 
 
 def test_blocked_reasons_and_statuses() -> None:
-    assert [reason.value for reason in BLOCKED_REASON_PRECEDENCE] == ["no_price", "no_stock", "no_mapped_location"]
+    assert [reason.value for reason in BLOCKED_REASON_PRECEDENCE] == [
+        "no_price",
+        "no_stock",
+        "no_mapped_location",
+    ]
     assert BlockedReason.NO_PRICE == "no_price"
     assert {status.value for status in StagingStatus} == {"fetched", "blocked", "published", "failed"}
     assert constants.MIN_PRODUCTS_FOR_ACTIVE_SLOT == 10
@@ -103,7 +107,9 @@ def test_metafield_definitions_match_the_catalogue_table() -> None:
 
 
 def test_placeholder_image_is_a_valid_png() -> None:
-    data = (resources.files(constants.FALLBACK_IMAGE_PACKAGE) / constants.FALLBACK_IMAGE_RESOURCE).read_bytes()
+    data = (
+        resources.files(constants.FALLBACK_IMAGE_PACKAGE) / constants.FALLBACK_IMAGE_RESOURCE
+    ).read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert constants.FALLBACK_IMAGE_RESOURCE.endswith(constants.FALLBACK_IMAGE_FILENAME)
     chunks: dict[bytes, bytes] = {}

@@ -50,7 +50,9 @@ def test_to_money_rounds_half_up_to_cents(value: object, expected: Decimal) -> N
     assert result.as_tuple().exponent == -2
 
 
-@pytest.mark.parametrize("value", [None, "", "   ", "abc", "1,234.50", "NaN", "Infinity", True, False, [], {}])
+@pytest.mark.parametrize(
+    "value", [None, "", "   ", "abc", "1,234.50", "NaN", "Infinity", True, False, [], {}]
+)
 def test_to_money_gives_none_for_values_that_are_not_numbers(value: object) -> None:
     assert to_money(value) is None
 

@@ -18,7 +18,11 @@ from app.utils.boeing_normalize import (
     record_from_dict,
 )
 
-US_MAP = {"Dallas Central": "Dallas Central", "Chicago Warehouse": "Chicago Warehouse", "Miami, FL": "Miami, FL"}
+US_MAP = {
+    "Dallas Central": "Dallas Central",
+    "Chicago Warehouse": "Chicago Warehouse",
+    "Miami, FL": "Miami, FL",
+}
 DROP = object()
 
 
@@ -153,7 +157,12 @@ def test_net_price_is_the_base_cost_when_list_price_is_zero() -> None:
 )
 def test_a_part_without_a_positive_price_is_blocked_no_price(list_price: Any, net_price: Any) -> None:
     record = normalize(line_item(listPrice=list_price, netPrice=net_price))
-    assert (record.list_price, record.net_price, record.cost_per_item, record.price) == (None, None, None, None)
+    assert (record.list_price, record.net_price, record.cost_per_item, record.price) == (
+        None,
+        None,
+        None,
+        None,
+    )
     assert record.status is StagingStatus.BLOCKED
     assert record.blocked_reason is BlockedReason.NO_PRICE
 
@@ -165,7 +174,7 @@ def test_a_part_without_a_positive_price_is_blocked_no_price(list_price: Any, ne
         ("0.35", Decimal("0.39")),  # 0.385: half-even would give 0.38
         (0.15, Decimal("0.17")),
         ("18450.00", Decimal("20295.00")),
-        ("10.005", Decimal("11.01")),  # base cost rounds first to 10.01, then × 1.10 = 11.011
+        ("10.005", Decimal("11.01")),  # base cost rounds first to 10.01, then * 1.10 = 11.011
     ],
 )
 def test_the_shop_price_is_the_base_cost_with_markup_rounded_half_up(list_price: Any, price: Decimal) -> None:
@@ -209,7 +218,9 @@ def test_the_contracts_no_stock_example_is_blocked_no_price_with_unknown_sizes()
 
 def test_blocked_reason_precedence() -> None:
     germany_only = [location("Germany CSC", "40")]
-    unpriced_unstocked_foreign = line_item(listPrice=0, netPrice=0, quantity=0, locationAvailabilities=germany_only)
+    unpriced_unstocked_foreign = line_item(
+        listPrice=0, netPrice=0, quantity=0, locationAvailabilities=germany_only
+    )
     assert normalize(unpriced_unstocked_foreign).blocked_reason is BlockedReason.NO_PRICE
     unstocked_foreign = line_item(quantity=0, locationAvailabilities=[location("Germany CSC", 0)])
     assert normalize(unstocked_foreign).blocked_reason is BlockedReason.NO_STOCK
@@ -231,7 +242,9 @@ def test_non_us_only_stock_is_blocked_no_mapped_location() -> None:
 
 def test_mixed_stock_maps_only_us_warehouses_but_counts_all_in_the_total() -> None:
     record = normalize(
-        line_item(quantity="70", locationAvailabilities=[location("Germany CSC", "40"), location("Miami, FL", "30")])
+        line_item(
+            quantity="70", locationAvailabilities=[location("Germany CSC", "40"), location("Miami, FL", "30")]
+        )
     )
     assert record.status is StagingStatus.FETCHED
     assert record.inventory_quantity == 70
@@ -248,7 +261,9 @@ def test_stock_without_locations_is_blocked_without_a_default_location() -> None
 
 @pytest.mark.parametrize("locations", [DROP, None, []])
 def test_stock_without_locations_goes_to_the_default_location(locations: Any) -> None:
-    record = normalize(line_item(quantity="12", locationAvailabilities=locations), default_location="Shop location")
+    record = normalize(
+        line_item(quantity="12", locationAvailabilities=locations), default_location="Shop location"
+    )
     assert record.status is StagingStatus.FETCHED
     assert record.blocked_reason is None
     assert dict(record.mapped_inventory) == {
@@ -279,7 +294,9 @@ def test_missing_quantity_is_the_sum_of_the_warehouses() -> None:
 
 
 def test_missing_quantity_and_locations_is_unknown_stock() -> None:
-    record = normalize(line_item(quantity=DROP, locationAvailabilities=DROP), default_location="Shop location")
+    record = normalize(
+        line_item(quantity=DROP, locationAvailabilities=DROP), default_location="Shop location"
+    )
     assert record.inventory_quantity is None
     assert record.total_quantity == 0
     assert record.inventory_status is InventoryStatus.OUT_OF_STOCK
@@ -311,7 +328,11 @@ def test_locations_are_sorted_by_name_and_keep_zeros_and_drop_nameless_entries()
         location("Dallas Central", None),
     ]
     record = normalize(line_item(quantity="5", locationAvailabilities=entries))
-    assert [entry.location for entry in record.locations] == ["Chicago Warehouse", "Dallas Central", "Miami, FL"]
+    assert [entry.location for entry in record.locations] == [
+        "Chicago Warehouse",
+        "Dallas Central",
+        "Miami, FL",
+    ]
     assert record.location_summary == "Chicago Warehouse: 5; Dallas Central: 0; Miami, FL: 0"
 
 
@@ -343,7 +364,15 @@ def test_dimensions(dim: Any, expected: tuple[Decimal | None, ...]) -> None:
 
 @pytest.mark.parametrize(
     ("weight", "expected"),
-    [("0.1", Decimal("0.1")), (2, Decimal("2")), ("0", None), (0, None), ("", None), (DROP, None), ("x", None)],
+    [
+        ("0.1", Decimal("0.1")),
+        (2, Decimal("2")),
+        ("0", None),
+        (0, None),
+        ("", None),
+        (DROP, None),
+        ("x", None),
+    ],
 )
 def test_weight_zero_or_missing_is_unknown(weight: Any, expected: Decimal | None) -> None:
     assert normalize(line_item(weight=weight)).weight == expected
@@ -381,7 +410,9 @@ def test_every_variant_of_a_base_is_its_own_record() -> None:
     assert [r.status.value for r in records] == ["fetched", "fetched", "blocked"]
 
 
-@pytest.mark.parametrize("payload", [{}, {"lineItems": None}, {"currency": "USD", "lineItems": []}, {"lineItems": 5}])
+@pytest.mark.parametrize(
+    "payload", [{}, {"lineItems": None}, {"currency": "USD", "lineItems": []}, {"lineItems": 5}]
+)
 def test_a_response_without_line_items_gives_no_records(payload: dict[str, Any]) -> None:
     assert normalize_response(payload, location_map=US_MAP, default_location=None) == []
 
@@ -407,7 +438,9 @@ def test_normalize_line_item_requires_a_part_number() -> None:
         normalize(line_item(aviallPartNumber="  "))
 
 
-@pytest.mark.parametrize(("currency", "expected"), [(None, "USD"), ("", "USD"), ("usd", "USD"), ("EUR", "EUR")])
+@pytest.mark.parametrize(
+    ("currency", "expected"), [(None, "USD"), ("", "USD"), ("usd", "USD"), ("EUR", "EUR")]
+)
 def test_currency_defaults_to_usd(currency: str | None, expected: str) -> None:
     assert normalize(line_item(), currency=currency).currency == expected
 
@@ -423,7 +456,9 @@ def test_the_description_shows_the_mapped_unit_of_measure(base_uom: Any, shown: 
 def test_description_values_are_html_escaped() -> None:
     record = normalize(line_item(name='<script>alert("x")</script> & co', supplierName="Smith & Sons <Ltd>"))
     assert "<script>" not in record.body_html
-    assert "<p>Description: &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co</p>" in record.body_html
+    assert (
+        "<p>Description: &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co</p>" in record.body_html
+    )
     assert "<p>Manufacturer: Smith &amp; Sons &lt;Ltd&gt;</p>" in record.body_html
     assert record.boeing_name == '<script>alert("x")</script> & co'  # the data itself stays as sent
 
@@ -436,7 +471,9 @@ def test_vendor_defaults_to_bdi(supplier: Any) -> None:
     assert "<p>Manufacturer: BDI</p>" in record.body_html
 
 
-@pytest.mark.parametrize(("code", "pma"), [("PMA", True), (" pma ", True), ("TSO", False), ("", None), (DROP, None)])
+@pytest.mark.parametrize(
+    ("code", "pma"), [("PMA", True), (" pma ", True), ("TSO", False), ("", None), (DROP, None)]
+)
 def test_pma_follows_the_faa_approval_code(code: Any, pma: bool | None) -> None:
     assert normalize(line_item(faaApprovalCode=code)).pma is pma
 

@@ -21,7 +21,12 @@ from app.utils.catalog_rules import (
 
 @pytest.mark.parametrize(
     ("sku", "split"),
-    [("WF338109=K3", ("WF338109", "K3")), ("AN3-12A", ("AN3-12A", None)), ("A=B=C", ("A", "B=C")), ("X=", ("X", ""))],
+    [
+        ("WF338109=K3", ("WF338109", "K3")),
+        ("AN3-12A", ("AN3-12A", None)),
+        ("A=B=C", ("A", "B=C")),
+        ("X=", ("X", "")),
+    ],
 )
 def test_split_part_number(sku: str, split: tuple[str, str | None]) -> None:
     assert split_part_number(sku) == split
@@ -80,7 +85,14 @@ def test_certificate_map(text: str | None, certificate: str) -> None:
 
 
 def test_every_certificate_value_maps_to_itself() -> None:
-    for value in ("FAA 8130-3", "EASA Form 1", "Brazil Form SEGV00 003", "OEM Cert", "121 Trace", "129 Trace"):
+    for value in (
+        "FAA 8130-3",
+        "EASA Form 1",
+        "Brazil Form SEGV00 003",
+        "OEM Cert",
+        "121 Trace",
+        "129 Trace",
+    ):
         assert map_certificate(value) == value
     for value in ("145 Trace", "Transport Canada Form 1", "C of C", "CAA UK"):
         assert map_certificate(value) == value
@@ -88,8 +100,17 @@ def test_every_certificate_value_maps_to_itself() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "unit"),
-    [("LB", "POUNDS"), (" lbs ", "POUNDS"), ("KG", "KILOGRAMS"), ("oz", "OUNCES"), ("G", "GRAMS")]
-    + [("POUNDS", "POUNDS"), ("STONE", None), ("", None), (None, None)],
+    [
+        ("LB", "POUNDS"),
+        (" lbs ", "POUNDS"),
+        ("KG", "KILOGRAMS"),
+        ("oz", "OUNCES"),
+        ("G", "GRAMS"),
+        ("POUNDS", "POUNDS"),
+        ("STONE", None),
+        ("", None),
+        (None, None),
+    ],
 )
 def test_weight_unit_map(raw: str | None, unit: str | None) -> None:
     assert map_weight_unit(raw) == unit
@@ -97,8 +118,17 @@ def test_weight_unit_map(raw: str | None, unit: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(" A ", "A"), ("", None), ("   ", None), (None, None), (8484, "8484"), (Decimal("1.50"), "1.50")]
-    + [(True, None), ([], None), ({"a": 1}, None)],
+    [
+        (" A ", "A"),
+        ("", None),
+        ("   ", None),
+        (None, None),
+        (8484, "8484"),
+        (Decimal("1.50"), "1.50"),
+        (True, None),
+        ([], None),
+        ({"a": 1}, None),
+    ],
 )
 def test_text_value(value: object, text: str | None) -> None:
     assert text_value(value) == text
@@ -106,8 +136,19 @@ def test_text_value(value: object, text: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("value", "quantity"),
-    [(150, 150), ("150", 150), (" 7 ", 7), ("12.9", 12), (-3, 0), ("-3", 0), (0, 0), ("", None), (None, None)]
-    + [("many", None), (True, None)],
+    [
+        (150, 150),
+        ("150", 150),
+        (" 7 ", 7),
+        ("12.9", 12),
+        (-3, 0),
+        ("-3", 0),
+        (0, 0),
+        ("", None),
+        (None, None),
+        ("many", None),
+        (True, None),
+    ],
 )
 def test_quantity_value(value: object, quantity: int | None) -> None:
     assert quantity_value(value) == quantity

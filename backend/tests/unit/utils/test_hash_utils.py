@@ -59,7 +59,11 @@ def test_sync_hash_for_a_record_matches_the_explicit_call() -> None:
             {"location": "Chicago Warehouse", "availQuantity": "50"},
         ],
     }
-    location_map = {"Dallas Central": "Dallas Central", "Chicago Warehouse": "Chicago Warehouse", "Miami, FL": "Miami, FL"}
+    location_map = {
+        "Dallas Central": "Dallas Central",
+        "Chicago Warehouse": "Chicago Warehouse",
+        "Miami, FL": "Miami, FL",
+    }
     record = normalize_line_item(item, currency=None, location_map=location_map, default_location=None)
     assert sync_hash_for(record) == BASE
     repriced = dataclasses.replace(record, price=Decimal("28.10"))
