@@ -1,4 +1,4 @@
-"""Normalization of Boeing line items: prices, stock, locations, blocked reasons and every field."""
+"""Normalization of Boeing line items: every field, prices, part numbers, text and the response shape."""
 
 from __future__ import annotations
 
@@ -9,59 +9,14 @@ from typing import Any
 
 import pytest
 
-from app.core.constants.extraction import BlockedReason, InventoryStatus, StagingStatus
+from app.core.constants.extraction import BlockedReason, StagingStatus
 from app.utils.boeing_normalize import (
-    LocationQuantity,
     NormalizedRecord,
     normalize_line_item,
     normalize_response,
     record_from_dict,
 )
-
-US_MAP = {
-    "Dallas Central": "Dallas Central",
-    "Chicago Warehouse": "Chicago Warehouse",
-    "Miami, FL": "Miami, FL",
-}
-DROP = object()
-
-
-def line_item(**overrides: Any) -> dict[str, Any]:
-    """The contract's in-stock fixture (boeing-pna.md § 4.2); ``DROP`` removes a field."""
-    item: dict[str, Any] = {
-        "aviallPartNumber": "WF338109=K3",
-        "productCode": "WF338109",
-        "name": "GASKET, O-RING",
-        "description": "O-Ring Gasket for hydraulic system",
-        "listPrice": "25.50",
-        "netPrice": "23.00",
-        "quantity": "150",
-        "inStock": True,
-        "baseUOM": "EA",
-        "countryOfOrigin": "United States",
-        "dim": "2.5 x 1.0 x 0.5",
-        "dimUOM": "IN",
-        "weight": "0.1",
-        "weightUOM": "LB",
-        "supplierName": "BOEING COMMERCIAL AIRPLANES",
-        "faaApprovalCode": "PMA",
-        "hazmatCode": "N",
-        "eccn": "EAR99",
-        "scheduleBCode": "8484.10",
-        "productImage": "http://127.0.0.1:8081/media/products/WF338109%3DK3.png",
-        "thumbnailImage": "http://127.0.0.1:8081/media/thumbnails/WF338109%3DK3.png",
-        "locationAvailabilities": [location("Dallas Central", "100"), location("Chicago Warehouse", "50")],
-    }
-    for key, value in overrides.items():
-        if value is DROP:
-            item.pop(key, None)
-        else:
-            item[key] = value
-    return item
-
-
-def location(name: str, quantity: Any) -> dict[str, Any]:
-    return {"location": name, "availQuantity": quantity}
+from tests.support.boeing_items import DROP, US_LOCATION_MAP, line_item, location
 
 
 def normalize(
@@ -74,7 +29,7 @@ def normalize(
     return normalize_line_item(
         item,
         currency=currency,
-        location_map=US_MAP if location_map is None else location_map,
+        location_map=US_LOCATION_MAP if location_map is None else location_map,
         default_location=default_location,
     )
 
@@ -181,167 +136,6 @@ def test_the_shop_price_is_the_base_cost_with_markup_rounded_half_up(list_price:
     assert normalize(line_item(listPrice=list_price)).price == price
 
 
-def test_no_stock_is_blocked_no_stock() -> None:
-    record = normalize(line_item(quantity=0, inStock=False, locationAvailabilities=DROP))
-    assert record.blocked_reason is BlockedReason.NO_STOCK
-    assert record.inventory_quantity == 0
-    assert record.inventory_status is InventoryStatus.OUT_OF_STOCK
-
-
-def test_the_contracts_no_stock_example_is_blocked_no_price_with_unknown_sizes() -> None:
-    record = normalize(
-        {
-            "aviallPartNumber": "311N5049-173=BC",
-            "baseUOM": "EA",
-            "countryOfOrigin": "United States",
-            "description": "",
-            "dim": "0 x 0 x 0",
-            "dimUOM": "IN",
-            "inStock": False,
-            "listPrice": 0,
-            "name": "DOOR: ...",
-            "netPrice": 0,
-            "quantity": 0,
-            "supplierName": "BOEING COMMERCIAL AIRPLANES",
-            "weight": "0",
-            "weightUOM": "LB",
-        }
-    )
-    assert record.blocked_reason is BlockedReason.NO_PRICE  # no_price wins over no_stock
-    assert (record.dim_length, record.dim_width, record.dim_height, record.weight) == (None, None, None, None)
-    assert record.boeing_description is None
-    assert record.pma is None
-    assert (record.hazmat_code, record.eccn, record.boeing_image_url) == (None, None, None)
-    assert record.locations == ()
-    assert record.location_summary is None
-
-
-def test_blocked_reason_precedence() -> None:
-    germany_only = [location("Germany CSC", "40")]
-    unpriced_unstocked_foreign = line_item(
-        listPrice=0, netPrice=0, quantity=0, locationAvailabilities=germany_only
-    )
-    assert normalize(unpriced_unstocked_foreign).blocked_reason is BlockedReason.NO_PRICE
-    unstocked_foreign = line_item(quantity=0, locationAvailabilities=[location("Germany CSC", 0)])
-    assert normalize(unstocked_foreign).blocked_reason is BlockedReason.NO_STOCK
-    foreign = line_item(quantity="40", locationAvailabilities=germany_only)
-    assert normalize(foreign).blocked_reason is BlockedReason.NO_MAPPED_LOCATION
-
-
-def test_non_us_only_stock_is_blocked_no_mapped_location() -> None:
-    record = normalize(line_item(quantity="40", locationAvailabilities=[location("Germany CSC", "40")]))
-    assert record.status is StagingStatus.BLOCKED
-    assert record.blocked_reason is BlockedReason.NO_MAPPED_LOCATION
-    assert record.inventory_quantity == 40
-    assert record.inventory_status is InventoryStatus.IN_STOCK
-    assert record.locations == (LocationQuantity("Germany CSC", 40),)
-    assert record.location_summary == "Germany CSC: 40"
-    assert record.mapped_inventory == (("Chicago Warehouse", 0), ("Dallas Central", 0), ("Miami, FL", 0))
-    assert record.mapped_quantity == 0
-
-
-def test_mixed_stock_maps_only_us_warehouses_but_counts_all_in_the_total() -> None:
-    record = normalize(
-        line_item(
-            quantity="70", locationAvailabilities=[location("Germany CSC", "40"), location("Miami, FL", "30")]
-        )
-    )
-    assert record.status is StagingStatus.FETCHED
-    assert record.inventory_quantity == 70
-    assert dict(record.mapped_inventory) == {"Chicago Warehouse": 0, "Dallas Central": 0, "Miami, FL": 30}
-    assert record.location_summary == "Germany CSC: 40; Miami, FL: 30"
-
-
-def test_stock_without_locations_is_blocked_without_a_default_location() -> None:
-    record = normalize(line_item(quantity="12", locationAvailabilities=DROP))
-    assert record.blocked_reason is BlockedReason.NO_MAPPED_LOCATION
-    assert record.inventory_quantity == 12
-    assert record.mapped_quantity == 0
-
-
-@pytest.mark.parametrize("locations", [DROP, None, []])
-def test_stock_without_locations_goes_to_the_default_location(locations: Any) -> None:
-    record = normalize(
-        line_item(quantity="12", locationAvailabilities=locations), default_location="Shop location"
-    )
-    assert record.status is StagingStatus.FETCHED
-    assert record.blocked_reason is None
-    assert dict(record.mapped_inventory) == {
-        "Chicago Warehouse": 0,
-        "Dallas Central": 0,
-        "Miami, FL": 0,
-        "Shop location": 12,
-    }
-    assert record.locations == ()
-    assert record.location_summary is None
-
-
-def test_the_default_location_gets_nothing_when_warehouses_are_listed() -> None:
-    record = normalize(line_item(), default_location="Shop location")
-    assert dict(record.mapped_inventory)["Shop location"] == 0
-    assert dict(record.mapped_inventory)["Dallas Central"] == 100
-
-
-def test_a_default_location_that_is_also_mapped_is_listed_once() -> None:
-    record = normalize(line_item(quantity=5, locationAvailabilities=DROP), default_location="Dallas Central")
-    assert record.mapped_inventory == (("Chicago Warehouse", 0), ("Dallas Central", 5), ("Miami, FL", 0))
-
-
-def test_missing_quantity_is_the_sum_of_the_warehouses() -> None:
-    record = normalize(line_item(quantity=DROP))
-    assert record.inventory_quantity == 150
-    assert normalize(line_item(quantity="")).inventory_quantity == 150
-
-
-def test_missing_quantity_and_locations_is_unknown_stock() -> None:
-    record = normalize(
-        line_item(quantity=DROP, locationAvailabilities=DROP), default_location="Shop location"
-    )
-    assert record.inventory_quantity is None
-    assert record.total_quantity == 0
-    assert record.inventory_status is InventoryStatus.OUT_OF_STOCK
-    assert record.blocked_reason is BlockedReason.NO_STOCK
-
-
-def test_the_stock_quantity_decides_in_stock_not_the_in_stock_flag() -> None:
-    assert normalize(line_item(inStock=False)).inventory_status is InventoryStatus.IN_STOCK
-    unstocked = line_item(inStock=True, quantity=0, locationAvailabilities=DROP)
-    assert normalize(unstocked).inventory_status is InventoryStatus.OUT_OF_STOCK
-
-
-def test_warehouses_mapping_to_one_shopify_location_are_summed() -> None:
-    location_map = {**US_MAP, "Dallas": "Dallas Central"}
-    entries = [location("Dallas", "7"), location("Dallas Central", 3), location("Dallas Central", "2")]
-    record = normalize(line_item(quantity=DROP, locationAvailabilities=entries), location_map=location_map)
-    assert dict(record.mapped_inventory)["Dallas Central"] == 12
-    assert record.locations == (LocationQuantity("Dallas", 7), LocationQuantity("Dallas Central", 5))
-    assert record.inventory_quantity == 12
-
-
-def test_locations_are_sorted_by_name_and_keep_zeros_and_drop_nameless_entries() -> None:
-    entries = [
-        location("Miami, FL", "0"),
-        location("Chicago Warehouse", "5"),
-        {"availQuantity": "9"},
-        location("", "4"),
-        "not an entry",
-        location("Dallas Central", None),
-    ]
-    record = normalize(line_item(quantity="5", locationAvailabilities=entries))
-    assert [entry.location for entry in record.locations] == [
-        "Chicago Warehouse",
-        "Dallas Central",
-        "Miami, FL",
-    ]
-    assert record.location_summary == "Chicago Warehouse: 5; Dallas Central: 0; Miami, FL: 0"
-
-
-def test_an_empty_location_map_blocks_located_stock() -> None:
-    record = normalize(line_item(), location_map={})
-    assert record.mapped_inventory == ()
-    assert record.blocked_reason is BlockedReason.NO_MAPPED_LOCATION
-
-
 @pytest.mark.parametrize(
     ("dim", "expected"),
     [
@@ -403,7 +197,7 @@ def test_every_variant_of_a_base_is_its_own_record() -> None:
             line_item(aviallPartNumber="WF338109=A1", listPrice=0, netPrice=0),
         ],
     }
-    records = normalize_response(payload, location_map=US_MAP, default_location=None)
+    records = normalize_response(payload, location_map=US_LOCATION_MAP, default_location=None)
     assert [r.sku for r in records] == ["WF338109=K3", "WF338109=E9", "WF338109=A1"]
     assert {r.base_part_number for r in records} == {"WF338109"}
     assert [r.price for r in records] == [Decimal("28.05"), Decimal("33.00"), None]
@@ -414,7 +208,7 @@ def test_every_variant_of_a_base_is_its_own_record() -> None:
     "payload", [{}, {"lineItems": None}, {"currency": "USD", "lineItems": []}, {"lineItems": 5}]
 )
 def test_a_response_without_line_items_gives_no_records(payload: dict[str, Any]) -> None:
-    assert normalize_response(payload, location_map=US_MAP, default_location=None) == []
+    assert normalize_response(payload, location_map=US_LOCATION_MAP, default_location=None) == []
 
 
 def test_items_without_a_part_number_are_skipped() -> None:
@@ -428,7 +222,7 @@ def test_items_without_a_part_number_are_skipped() -> None:
             line_item(aviallPartNumber="AN3-12A"),
         ],
     }
-    records = normalize_response(payload, location_map=US_MAP, default_location=None)
+    records = normalize_response(payload, location_map=US_LOCATION_MAP, default_location=None)
     assert [r.sku for r in records] == ["AN3-12A"]
     assert records[0].currency == "USD"
 
@@ -501,21 +295,21 @@ def test_records_are_frozen() -> None:
 def test_record_from_dict_round_trips_through_json() -> None:
     record = normalize(line_item(), default_location="Shop location")
     decoded = json.loads(json.dumps(record.to_dict(), default=float))
-    assert record_from_dict(decoded, location_map=US_MAP, default_location="Shop location") == record
+    assert record_from_dict(decoded, location_map=US_LOCATION_MAP, default_location="Shop location") == record
 
 
 def test_record_from_dict_recomputes_status_from_edited_values() -> None:
     data = normalize(line_item()).to_dict()
     data.update(price=None, status="fetched", blocked_reason=None)
-    edited = record_from_dict(data, location_map=US_MAP, default_location=None)
+    edited = record_from_dict(data, location_map=US_LOCATION_MAP, default_location=None)
     assert edited.blocked_reason is BlockedReason.NO_PRICE
     data = normalize(line_item()).to_dict()
     data.update(locations=[{"location": "Germany CSC", "quantity": 9}], inventory_quantity=9)
-    moved = record_from_dict(data, location_map=US_MAP, default_location=None)
+    moved = record_from_dict(data, location_map=US_LOCATION_MAP, default_location=None)
     assert moved.blocked_reason is BlockedReason.NO_MAPPED_LOCATION
     assert moved.location_summary == "Germany CSC: 9"
 
 
 def test_record_from_dict_needs_a_sku() -> None:
     with pytest.raises(ValueError, match="sku"):
-        record_from_dict({"title": "X"}, location_map=US_MAP, default_location=None)
+        record_from_dict({"title": "X"}, location_map=US_LOCATION_MAP, default_location=None)

@@ -15,39 +15,16 @@ from app.services.utils.metafield_builder import (
     metafield_definition_inputs,
     product_metafields,
 )
-from app.utils.boeing_normalize import NormalizedRecord, normalize_line_item
+from app.utils.boeing_normalize import NormalizedRecord
+from tests.support.boeing_items import normalized
 
-US_MAP = {
-    "Dallas Central": "Dallas Central",
-    "Chicago Warehouse": "Chicago Warehouse",
-    "Miami, FL": "Miami, FL",
-}
 CODES = {"Dallas Central": "1D1", "Chicago Warehouse": "2C1"}
 TYPES = {(d.namespace, d.key): d.type for d in METAFIELD_DEFINITIONS}
 
 
 def record(default_location: str | None = None, **overrides: Any) -> NormalizedRecord:
-    item: dict[str, Any] = {
-        "aviallPartNumber": "WF338109=K3",
-        "name": "GASKET, O-RING",
-        "listPrice": "25.50",
-        "quantity": "150",
-        "baseUOM": "EA",
-        "countryOfOrigin": "United States",
-        "dim": "2.5 x 1.0 x 0.5",
-        "dimUOM": "IN",
-        "supplierName": "BOEING COMMERCIAL AIRPLANES",
-        "faaApprovalCode": "PMA",
-        "hazmatCode": "N",
-        "eccn": "EAR99",
-        "scheduleBCode": "8484.10",
-        "locationAvailabilities": [
-            {"location": "Dallas Central", "availQuantity": "100"},
-            {"location": "Chicago Warehouse", "availQuantity": "50"},
-        ],
-        **overrides,
-    }
-    return normalize_line_item(item, currency="USD", location_map=US_MAP, default_location=default_location)
+    """The contract's in-stock fixture, normalized; keyword arguments override Boeing fields."""
+    return normalized(default_location=default_location, **overrides)
 
 
 def values(rec: Any, codes: dict[str, str] | None = None) -> dict[str, str]:

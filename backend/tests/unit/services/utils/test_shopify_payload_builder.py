@@ -17,13 +17,9 @@ from app.services.utils.shopify_payload_builder import (
     product_handle,
     publish_content_hash,
 )
-from app.utils.boeing_normalize import NormalizedRecord, normalize_line_item
+from app.utils.boeing_normalize import NormalizedRecord
+from tests.support.boeing_items import normalized
 
-US_MAP = {
-    "Dallas Central": "Dallas Central",
-    "Chicago Warehouse": "Chicago Warehouse",
-    "Miami, FL": "Miami, FL",
-}
 LOCATION_IDS = {
     "Dallas Central": "gid://shopify/Location/1",
     "Chicago Warehouse": "gid://shopify/Location/2",
@@ -35,30 +31,7 @@ IMAGE = "http://127.0.0.1:8000/media/images/WF338109%3DK3.png"
 
 def record(default_location: str | None = None, **overrides: Any) -> NormalizedRecord:
     """The contract's in-stock fixture, normalized; keyword arguments override Boeing fields."""
-    item: dict[str, Any] = {
-        "aviallPartNumber": "WF338109=K3",
-        "name": "GASKET, O-RING",
-        "listPrice": "25.50",
-        "netPrice": "23.00",
-        "quantity": "150",
-        "baseUOM": "EA",
-        "countryOfOrigin": "United States",
-        "dim": "2.5 x 1.0 x 0.5",
-        "dimUOM": "IN",
-        "weight": "0.1",
-        "weightUOM": "LB",
-        "supplierName": "BOEING COMMERCIAL AIRPLANES",
-        "faaApprovalCode": "PMA",
-        "hazmatCode": "N",
-        "eccn": "EAR99",
-        "scheduleBCode": "8484.10",
-        "locationAvailabilities": [
-            {"location": "Dallas Central", "availQuantity": "100"},
-            {"location": "Chicago Warehouse", "availQuantity": "50"},
-        ],
-        **overrides,
-    }
-    return normalize_line_item(item, currency="USD", location_map=US_MAP, default_location=default_location)
+    return normalized(default_location=default_location, **overrides)
 
 
 def build(rec: Any, **kwargs: Any) -> ProductSetRequest:
