@@ -10,13 +10,13 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from app.core.config import ConfigError, get_settings
+from app.core.config import ConfigError, Settings, get_settings
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True, help="Boeing Data Hub operations.")
 console = Console(stderr=True)
 
 
-def _settings_or_exit():  # type: ignore[no-untyped-def]
+def _settings_or_exit() -> Settings:
     try:
         return get_settings()
     except ConfigError as exc:
@@ -26,11 +26,15 @@ def _settings_or_exit():  # type: ignore[no-untyped-def]
 
 @cli.command()
 def up(
-    data_dir: Path = typer.Option(None, help="Where embedded servers keep their data (default: <repo>/.data)."),
+    data_dir: Path = typer.Option(
+        None, help="Where embedded servers keep their data (default: <repo>/.data)."
+    ),
     api_port: int = typer.Option(8000, help="API port on 127.0.0.1."),
     boeing_port: int = typer.Option(8081, help="Boeing emulator port (0 = a free port)."),
     shopify_port: int = typer.Option(8082, help="Shopify emulator port (0 = a free port)."),
-    real_quota: bool = typer.Option(False, help="Use Boeing's real 2 requests/min instead of the demo quota."),
+    real_quota: bool = typer.Option(
+        False, help="Use Boeing's real 2 requests/min instead of the demo quota."
+    ),
     no_workers: bool = typer.Option(False, help="Start the API only (no workers, no beat)."),
 ) -> None:
     """Start the whole system locally (embedded PostgreSQL/Redis unless URLs are given); Ctrl-C stops it."""
@@ -49,7 +53,9 @@ def up(
     try:
         stack.start()
         base = f"http://127.0.0.1:{api_port}"
-        console.print(f"\n[bold green]Boeing Data Hub is up[/bold green]  API docs: {base}/docs  health: {base}/health")
+        console.print(
+            f"\n[bold green]Boeing Data Hub is up[/bold green]  API docs: {base}/docs  health: {base}/health"
+        )
         if stack.token:
             console.print("Operator access token (Authorization: Bearer ...):")
             print(stack.token, flush=True)
@@ -71,14 +77,18 @@ def migrate() -> None:
 
     settings = _settings_or_exit()
     applied = apply_migrations(settings.database_url)
-    console.print(f"applied: {', '.join(applied)}" if applied else "nothing to apply: the schema is up to date")
+    console.print(
+        f"applied: {', '.join(applied)}" if applied else "nothing to apply: the schema is up to date"
+    )
 
 
 @cli.command()
 def token(
     username: str = typer.Option(None, help="Cognito username (default: the local operator)."),
     password: str = typer.Option(None, help="Password (default: the local operator's)."),
-    client_id: str = typer.Option(None, help="App client id of a real pool (default: COGNITO_CLIENT_IDS[0])."),
+    client_id: str = typer.Option(
+        None, help="App client id of a real pool (default: COGNITO_CLIENT_IDS[0])."
+    ),
 ) -> None:
     """Print a fresh access token: the local operator's, or for given credentials against a real pool."""
     from app.core.local_identity import CognitoAppClient, IdentityProviderError, mint_access_token
@@ -93,7 +103,10 @@ def token(
     secret = password or os.environ.get("COGNITO_LOCAL_PASSWORD") or cognito.local_password
     try:
         access = mint_access_token(
-            cognito.endpoint_url, CognitoAppClient(region=cognito.region, client_id=app_client_id), user, secret
+            cognito.endpoint_url,
+            CognitoAppClient(region=cognito.region, client_id=app_client_id),
+            user,
+            secret,
         )
     except IdentityProviderError as exc:
         console.print(f"[red]{exc}[/red]")

@@ -1,8 +1,7 @@
 """The composition root: ``build_container(settings)`` wires clients, stores and services lazily.
 
-FastAPI builds one in its lifespan (``app.state.container``); each Celery worker process builds one after fork.
-Tests build it with fakes by passing ``overrides`` (any attribute name -> object).
-"""
+FastAPI builds one in its lifespan (``app.state.container``); each Celery worker process builds one after
+fork. Tests build it with fakes by passing ``overrides`` (any attribute name -> object)."""
 
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ from redis import Redis
 from app.core.config import Settings
 
 
-class component(cached_property):  # noqa: N801 - used as a decorator, like cached_property
+class component(cached_property):
     """A lazily built, cached collaborator whose first construction is serialised across threads."""
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:

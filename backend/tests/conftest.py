@@ -175,7 +175,9 @@ def authed_env(env: dict[str, str], cognito_env: dict[str, str]) -> dict[str, st
 @pytest.fixture
 def operator_token(cognito_pool: LocalPool) -> str:
     """A fresh access token of the local operator."""
-    return mint_access_token(cognito_pool.endpoint_url, cognito_pool, cognito_pool.operator_username, OPERATOR_PASSWORD)
+    return mint_access_token(
+        cognito_pool.endpoint_url, cognito_pool, cognito_pool.operator_username, OPERATOR_PASSWORD
+    )
 
 
 @pytest.fixture
@@ -184,8 +186,9 @@ def auth_headers(operator_token: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def workers(authed_env: dict[str, str], redis_url: str, db: str, redis_client: redis_lib.Redis,
-            tmp_path: Path) -> Iterator[Workers]:
+def workers(
+    authed_env: dict[str, str], redis_url: str, db: str, redis_client: redis_lib.Redis, tmp_path: Path
+) -> Iterator[Workers]:
     """Start worker groups with ``workers.start("boeing", ...)``; all are stopped after the test."""
     from tests.support.settings import clean_environ
 

@@ -38,6 +38,7 @@ TASK_ROUTES: dict[str, dict[str, str]] = {
     "tasks.maintenance.purge": {"queue": "default"},
 }
 
+
 def task_modules() -> list[str]:
     """Every task module of ``app.celery_app.tasks`` (workers import them all)."""
     from app.celery_app import tasks

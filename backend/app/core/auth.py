@@ -28,7 +28,9 @@ def require_caller(
 ) -> Caller:
     """Authenticate the request or answer 401 with the contract's code."""
     if credentials is None or not credentials.credentials.strip():
-        raise AuthenticationError("An 'Authorization: Bearer <access token>' header is required.", code="missing_token")
+        raise AuthenticationError(
+            "An 'Authorization: Bearer <access token>' header is required.", code="missing_token"
+        )
     token = credentials.credentials.strip()
     claims = request.app.state.container.auth_service.authenticate(token)
     caller = Caller(token=token, claims=claims)

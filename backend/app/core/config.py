@@ -1,9 +1,9 @@
 """Typed settings, grouped per system. The environment is read here and nowhere else.
 
-Two profiles (DESIGN §4): ``production`` (the default) requires every URL and secret and never falls back to
-anything local; ``local`` (set by ``boeing-hub up`` and the tests) fills in the emulators' credentials and accepts
-loopback services. A missing or invalid setting stops the process at start with a message naming it.
-"""
+Two profiles (DESIGN §4): ``production`` (the default) requires every URL and secret and never falls back
+to anything local; ``local`` (set by ``boeing-hub up`` and the tests) fills in the emulators' credentials
+and accepts loopback services. A missing or invalid setting stops the process at start with a message
+naming it."""
 
 from __future__ import annotations
 
@@ -232,6 +232,7 @@ class StorageSettings(BaseSettings):
     storage_access_key_id: str | None = None
     storage_secret_access_key: str | None = None
     storage_region: str = "us-east-1"
+    storage_endpoint_url: str | None = None
     media_public_base_url: str | None = None
     image_download_timeout_s: float = Field(15.0, gt=0)
 

@@ -101,7 +101,9 @@ def start_redis(data_dir: Path, port: int | None = None, *, persist: bool = True
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"redis-server exited with code {process.returncode}; see {data_dir / 'redis.log'}")
+            raise RuntimeError(
+                f"redis-server exited with code {process.returncode}; see {data_dir / 'redis.log'}"
+            )
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
             return EmbeddedRedis(url=url, process=process)
         time.sleep(0.05)

@@ -112,7 +112,9 @@ class LocalStack:
             COGNITO_LOCAL_PASSWORD=password,
         )
         self.token = mint_access_token(endpoint, pool, pool.operator_username, password)
-        self.say(f"Cognito     emulator at {endpoint}, pool {pool.pool_id}, operator '{pool.operator_username}'")
+        self.say(
+            f"Cognito     emulator at {endpoint}, pool {pool.pool_id}, operator '{pool.operator_username}'"
+        )
 
     def _start_emulators(self, env: dict[str, str]) -> None:
         opts = self.options
@@ -120,7 +122,9 @@ class LocalStack:
         if opts.demo_quota:
             boeing_env.update(BOEING_EMU_QUOTA_REQUESTS=str(opts.demo_quota), BOEING_EMU_QUOTA_WINDOW_S="60")
             env.update(BOEING_QUOTA_REQUESTS=str(opts.demo_quota), BOEING_QUOTA_WINDOW_S="60")
-            self.say(f"Boeing      demo quota: {opts.demo_quota} requests/min (real: 2/min); the limiter matches")
+            self.say(
+                f"Boeing      demo quota: {opts.demo_quota} requests/min (real: 2/min); the limiter matches"
+            )
         boeing_url = self._spawn_emulator("boeing", opts.boeing_port, boeing_env)
         shopify_url = self._spawn_emulator("shopify", opts.shopify_port, env)
         env.setdefault("BOEING_BASE_URL", boeing_url)
@@ -131,7 +135,7 @@ class LocalStack:
         command = [sys.executable, "-m", f"emulators.{name}", "--host", "127.0.0.1", "--port", str(port)]
         self._spawn(f"{name}-emulator", command, env=env)
         url = f"http://127.0.0.1:{port}"
-        self._wait_http(f"{url}/_emulator/health", f"{name} emulator", 30)
+        self._wait_http(f"{url}/", f"{name} emulator", 30)
         self.say(f"{name.capitalize():<11} emulator at {url}")
         return url
 

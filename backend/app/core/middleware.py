@@ -8,6 +8,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
@@ -102,14 +103,17 @@ class _BodyTooLarge(Exception):
 
 
 def _too_large(limit: int) -> Response:
-    body = {"detail": f"The request body exceeds the {limit // (1024 * 1024)} MiB limit.", "code": "payload_too_large"}
+    body = {
+        "detail": f"The request body exceeds the {limit // (1024 * 1024)} MiB limit.",
+        "code": "payload_too_large",
+    }
     return Response(json.dumps(body), status_code=413, media_type="application/json")
 
 
 class CorsMiddleware(CORSMiddleware):
     """Starlette's CORS with the contract's 204 preflight answer (no auth needed)."""
 
-    def preflight_response(self, request_headers):  # type: ignore[no-untyped-def]
+    def preflight_response(self, request_headers):
         response = super().preflight_response(request_headers)
         if response.status_code == 200:
             headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
@@ -117,7 +121,7 @@ class CorsMiddleware(CORSMiddleware):
         return response
 
 
-def cors_options(origins: Iterable[str]) -> dict[str, object]:
+def cors_options(origins: Iterable[str]) -> dict[str, Any]:
     """The contract's CORS policy (http-api §1.2)."""
     return {
         "allow_origins": list(origins),

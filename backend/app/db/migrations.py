@@ -1,4 +1,5 @@
-"""Applies ``backend/migrations/NNNN_description.sql`` in order, each once, recorded in ``schema_migrations``."""
+"""Applies ``backend/migrations/NNNN_description.sql`` in order, each once, recorded in
+``schema_migrations``."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def apply_migrations(database_url: str, directory: Path = MIGRATIONS_DIR) -> lis
                 if migration.version in done:
                     continue
                 with conn.transaction():
-                    conn.execute(migration.path.read_text(encoding="utf-8"))  # type: ignore[arg-type]
+                    conn.execute(migration.path.read_text(encoding="utf-8"))
                     conn.execute(
                         "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)",
                         (migration.version, migration.name),

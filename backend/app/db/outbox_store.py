@@ -93,4 +93,6 @@ class OutboxStore(BaseStore):
 
     def count_unsent(self, uow: UnitOfWork) -> int:
         """Messages not yet confirmed sent."""
-        return int(self._scalar(uow, "count queued tasks", "SELECT count(*) FROM task_outbox WHERE sent_at IS NULL"))
+        return int(
+            self._scalar(uow, "count queued tasks", "SELECT count(*) FROM task_outbox WHERE sent_at IS NULL")
+        )

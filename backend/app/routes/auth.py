@@ -15,7 +15,9 @@ router = APIRouter(tags=["auth"])
 
 
 @router.get("/me", response_model=MeResponse)
-def me(caller: Caller = Depends(require_caller), service: AuthService = Depends(get_auth_service)) -> MeResponse:
+def me(
+    caller: Caller = Depends(require_caller), service: AuthService = Depends(get_auth_service)
+) -> MeResponse:
     return MeResponse(**asdict(service.me(caller.claims)))
 
 
@@ -24,5 +26,7 @@ def logout(
     caller: Caller = Depends(require_caller), service: AuthService = Depends(get_auth_service)
 ) -> LogoutResponse:
     result = service.logout(caller.token, caller.claims)
-    message = "Logged out." if result.global_signout_success else "Logged out here; Cognito global sign-out failed."
+    message = (
+        "Logged out." if result.global_signout_success else "Logged out here; Cognito global sign-out failed."
+    )
     return LogoutResponse(success=True, message=message, global_signout_success=result.global_signout_success)

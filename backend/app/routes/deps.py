@@ -12,7 +12,7 @@ from app.services.health_service import HealthService
 
 
 def get_container(request: Request) -> Container:
-    return request.app.state.container  # type: ignore[no-any-return]
+    return request.app.state.container
 
 
 def _service(request: Request, name: str) -> Any:
@@ -20,8 +20,8 @@ def _service(request: Request, name: str) -> Any:
 
 
 def get_health_service(request: Request) -> HealthService:
-    return _service(request, "health_service")  # type: ignore[no-any-return]
+    return _service(request, "health_service")
 
 
 def get_auth_service(request: Request) -> AuthService:
-    return _service(request, "auth_service")  # type: ignore[no-any-return]
+    return _service(request, "auth_service")

@@ -1,4 +1,7 @@
-"""The dashboard's old paths, each served by its v1 successor's handler (http-api §1.9; removed in Phase B)."""
+"""The dashboard's old paths, each served by its v1 successor's handler.
+
+http-api §1.9; removed in Phase B once their traffic is zero.
+"""
 
 from __future__ import annotations
 
@@ -43,7 +46,7 @@ def build_legacy_router(v1_routers: list[tuple[APIRouter, str]]) -> APIRouter:
         for router, prefix in v1_routers
         for route in router.routes
         if isinstance(route, APIRoute)
-        for method in route.methods
+        for method in route.methods or ()
     }
     router = APIRouter()
     for method, legacy, successor in LEGACY_ROUTES:

@@ -35,4 +35,6 @@ class HealthResponse(BaseModel):
             name: {"status": c.status, "latency_ms": c.latency_ms, "error": c.error, **c.extra}
             for name, c in report.checks.items()
         }
-        return cls(status="healthy" if report.healthy else "degraded", checks=HealthChecks.model_validate(checks))
+        return cls(
+            status="healthy" if report.healthy else "degraded", checks=HealthChecks.model_validate(checks)
+        )

@@ -1,9 +1,9 @@
 """Enqueue follow-up work by stable task name through the transactional outbox (DESIGN §3).
 
-``TaskDispatcher.enqueue`` writes the message in the caller's unit of work. After that transaction commits, the
-relay sends it to the broker and marks it sent; a rollback sends nothing. If the process dies between commit and
-send (or between send and mark), the periodic sweep sends it again: tasks are idempotent, so a duplicate is harmless.
-"""
+``TaskDispatcher.enqueue`` writes the message in the caller's unit of work. After that transaction
+commits, the relay sends it to the broker and marks it sent; a rollback sends nothing. If the process dies
+between commit and send (or between send and mark), the periodic sweep sends it again: tasks are
+idempotent, so a duplicate is harmless."""
 
 from __future__ import annotations
 

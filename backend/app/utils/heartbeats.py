@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
@@ -22,7 +23,9 @@ class WorkerHeartbeats:
     @classmethod
     def from_url(cls, redis_url: str, *, interval_s: float = 5.0) -> WorkerHeartbeats:
         """A heartbeat writer with its own small connection (workers start it before any container)."""
-        return cls(redis.Redis.from_url(redis_url, socket_timeout=2.0, decode_responses=True), interval_s=interval_s)
+        return cls(
+            redis.Redis.from_url(redis_url, socket_timeout=2.0, decode_responses=True), interval_s=interval_s
+        )
 
     @property
     def ttl_s(self) -> int:
@@ -40,10 +43,9 @@ class WorkerHeartbeats:
 
         def run() -> None:
             while not self._stop.is_set():
-                try:
+                # Redis down: the keys expire and /health reports the workers missing.
+                with contextlib.suppress(redis.RedisError):
                     self.beat(hostname, queues)
-                except redis.RedisError:
-                    pass  # Redis is down: the keys expire and /health reports the workers missing
                 self._stop.wait(self._interval_s)
 
         self._thread = threading.Thread(target=run, name="heartbeat", daemon=True)
@@ -52,10 +54,8 @@ class WorkerHeartbeats:
     def stop(self, hostname: str, queues: list[str]) -> None:
         """Stop beating and withdraw this worker's keys."""
         self._stop.set()
-        try:
+        with contextlib.suppress(redis.RedisError):
             self._redis.delete(*(f"{KEY_PREFIX}{queue}:{hostname}" for queue in queues))
-        except redis.RedisError:
-            pass
 
     def online(self) -> dict[str, int]:
         """Live workers per queue."""

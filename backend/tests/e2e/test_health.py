@@ -34,4 +34,7 @@ def test_health_is_green_with_every_worker_group(api: TestClient, workers: Worke
     assert body["checks"]["workers"]["missing_queues"] == []
     workers.kill("default")
     wait_until(lambda: api.get("/health").status_code == 503, timeout_s=20, what="/health to notice the loss")
-    assert set(api.get("/health").json()["checks"]["workers"]["missing_queues"]) == {"normalization", "default"}
+    assert set(api.get("/health").json()["checks"]["workers"]["missing_queues"]) == {
+        "normalization",
+        "default",
+    }

@@ -1,4 +1,5 @@
-"""Real processes for end-to-end tests: the emulators and Celery worker groups, on loopback, stopped by the test."""
+"""Real processes for end-to-end tests: the emulators and Celery worker groups, on loopback, stopped by the
+test."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ from app.utils.heartbeats import KEY_PREFIX
 BACKEND_DIR = Path(__file__).resolve().parents[2]
 
 
-def wait_until(predicate: Callable[[], object], *, timeout_s: float, interval_s: float = 0.1, what: str = "") -> object:
+def wait_until(
+    predicate: Callable[[], object], *, timeout_s: float, interval_s: float = 0.1, what: str = ""
+) -> object:
     """Poll ``predicate`` until it returns a truthy value; fail with ``what`` after ``timeout_s``."""
     deadline = time.monotonic() + timeout_s
     while True:

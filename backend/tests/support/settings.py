@@ -7,7 +7,17 @@ from unittest import mock
 
 from app.core.config import Settings, load_settings
 
-_OUR_PREFIXES = ("APP_", "DATABASE_", "REDIS_", "BOEING_", "SHOPIFY_", "COGNITO_", "STORAGE_", "MEDIA_", "SYNC_")
+_OUR_PREFIXES = (
+    "APP_",
+    "DATABASE_",
+    "REDIS_",
+    "BOEING_",
+    "SHOPIFY_",
+    "COGNITO_",
+    "STORAGE_",
+    "MEDIA_",
+    "SYNC_",
+)
 
 
 def clean_environ() -> dict[str, str]:

@@ -1,10 +1,10 @@
 """The base of every task: the worker's container, request ids in logs, and the quota/retry policy.
 
-- ``QuotaWait`` (no quota slot yet, 429, THROTTLED): the task is sent again after the wait with the same retry
-  count, so waiting for a quota never uses up an attempt (DESIGN §3).
+- ``QuotaWait`` (no quota slot yet, 429, THROTTLED): the task is sent again after the wait with the same
+  retry count, so waiting for a quota never uses up an attempt (DESIGN §3).
 - ``RetryableError``: Celery's autoretry with exponential backoff and jitter, up to ``max_retries``.
-- Everything else, or retries exhausted: ``on_failure`` lets the task record a final failure through its service.
-"""
+- Everything else, or retries exhausted: ``on_failure`` lets the task record a final failure through its
+  service."""
 
 from __future__ import annotations
 

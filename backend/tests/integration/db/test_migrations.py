@@ -33,7 +33,9 @@ def test_status_checks_use_exactly_the_design_values(db: str) -> None:
             "INSERT INTO batches (batch_type, status, created_by) VALUES ('extract', 'processing', 't')"
         )
         try:
-            conn.execute("INSERT INTO batches (batch_type, status, created_by) VALUES ('extract', 'running', 't')")
+            conn.execute(
+                "INSERT INTO batches (batch_type, status, created_by) VALUES ('extract', 'running', 't')"
+            )
         except psycopg.errors.CheckViolation:
             conn.rollback()
         else:

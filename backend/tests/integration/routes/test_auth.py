@@ -22,7 +22,9 @@ def _get_me(api: TestClient, token: str | None, scheme: str = "Bearer") -> tuple
     return response.status_code, response.json(), dict(response.headers)
 
 
-def test_valid_token_is_served_and_the_operator_recorded(api: TestClient, operator_token: str, db: str) -> None:
+def test_valid_token_is_served_and_the_operator_recorded(
+    api: TestClient, operator_token: str, db: str
+) -> None:
     status, body, _ = _get_me(api, operator_token)
     assert status == 200
     assert body["username"] == "operator"
@@ -72,9 +74,15 @@ def test_bad_tokens_are_refused(api: TestClient, cognito_pool: LocalPool, case: 
         "expired": lambda: sign(access_claims(pool, exp=int(time.time()) - 120, iat=int(time.time()) - 3600)),
         "foreign_key": lambda: sign(access_claims(pool), key=foreign_key()),
         "alg_none": lambda: _none_alg_token(pool),
-        "hs256_with_public_key": lambda: sign(access_claims(pool), key="a-shared-secret-of-32-bytes-long!", alg="HS256"),
-        "wrong_issuer": lambda: sign(access_claims(pool, iss="https://cognito-idp.us-east-1.amazonaws.com/other")),
-        "id_token_claims": lambda: sign(access_claims(pool, token_use="id", client_id=None, aud=pool.client_id)),
+        "hs256_with_public_key": lambda: sign(
+            access_claims(pool), key="a-shared-secret-of-32-bytes-long!", alg="HS256"
+        ),
+        "wrong_issuer": lambda: sign(
+            access_claims(pool, iss="https://cognito-idp.us-east-1.amazonaws.com/other")
+        ),
+        "id_token_claims": lambda: sign(
+            access_claims(pool, token_use="id", client_id=None, aud=pool.client_id)
+        ),
         "unknown_client": lambda: sign(access_claims(pool, client_id="someone-elses-client")),
         "unknown_kid": lambda: sign(access_claims(pool), kid="rotated-away"),
     }

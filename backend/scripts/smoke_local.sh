@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Smoke of the local profile: `boeing-hub up` on a fresh data directory (embedded PostgreSQL and Redis,
+# Cognito emulator, Boeing and Shopify emulators, API, worker groups, beat), then /health must be green and
+# the printed operator token must work. Everything is stopped at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DATA=$(mktemp -d)
+PORT=$(.venv/bin/python -c 'from app.core.embedded import free_port; print(free_port())')
+env -u DATABASE_URL -u REDIS_URL -u TEST_DATABASE_URL -u TEST_REDIS_URL \
+  .venv/bin/boeing-hub up --data-dir "$DATA" --api-port "$PORT" --boeing-port 0 --shopify-port 0 \
+  >"$DATA/up.log" 2>&1 &
+UP_PID=$!
+cleanup() {
+  kill -INT "$UP_PID" 2>/dev/null || true
+  wait "$UP_PID" 2>/dev/null || true
+  rm -rf "$DATA"
+}
+trap cleanup EXIT
+
+healthy=""
+for _ in $(seq 1 120); do
+  if ! kill -0 "$UP_PID" 2>/dev/null; then
+    echo "smoke: boeing-hub up exited early:" >&2
+    tail -n 50 "$DATA/up.log" >&2
+    exit 1
+  fi
+  if curl -fsS "http://127.0.0.1:$PORT/health" >"$DATA/health.json" 2>/dev/null; then
+    healthy=yes
+    break
+  fi
+  sleep 1
+done
+if [ -z "$healthy" ]; then
+  echo "smoke: /health did not turn green within 120 s" >&2
+  curl -sS "http://127.0.0.1:$PORT/health" >&2 || true
+  tail -n 50 "$DATA/up.log" >&2
+  exit 1
+fi
+echo "smoke: /health -> $(cat "$DATA/health.json")"
+
+TOKEN=$(grep -E '^eyJ' "$DATA/up.log" | tail -n 1)
+curl -fsS -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/auth/me" >"$DATA/me.json"
+echo "smoke: /api/v1/auth/me -> $(cat "$DATA/me.json")"
+echo "smoke: local profile OK"
