@@ -17,7 +17,10 @@ from .config import EmulatorConfig
 
 def bind_socket(host: str, port: int) -> socket.socket:
     """Bind a TCP socket ourselves, so ``port=0`` yields a free port we know before serving."""
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # Naming IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on accepted sockets whose protocol says TCP,
+    # and without it headers and body written separately wait ~40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.set_inheritable(True)

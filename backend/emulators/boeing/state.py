@@ -231,7 +231,8 @@ class EmulatorState:
         self.quota.set_policy(policy, client_id)
 
     def reset(self, seed: int | None = None, catalog_size: int | None = None) -> None:
-        """Rebuild the catalogue; clear tokens, quota windows, faults, overrides, freeze, stats and clock."""
+        """Rebuild the catalogue; clear tokens, quotas' windows and per-client policies, faults, overrides,
+        freeze, stats and the clock offset (config is kept)."""
         changes = {k: v for k, v in (("seed", seed), ("catalog_size", catalog_size)) if v is not None}
         if changes:
             self.config = self.config.patched(changes)
@@ -243,6 +244,8 @@ class EmulatorState:
             self._rebuild_catalog()
         self.clock.offset = 0.0
         self.tokens.clear()
+        # Per-client quotas are runtime state like the windows; the config's default quota stays.
+        self.quota.set_policy(self._default_policy())
         self.quota.reset_windows()
         self.faults.reset(self.config.seed)
         self.overrides.clear()

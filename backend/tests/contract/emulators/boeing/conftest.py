@@ -21,20 +21,14 @@ PART_TOKEN_PATH = "/boeing-part-price-availability/token/v1/oauth"
 PRICE_PATH = "/boeing-part-price-availability/price-availability/v1/wtoken"
 SCOPE = "api://helixapis.com/.default"
 CATALOG_SIZE = 5000
-BASELINE: dict[str, Any] = {
-    "latency_scale": 0,
-    "numeric_style": "string",
-    "access_token_ttl_s": 3600,
-    "part_token_ttl_s": 3600,
-    "drift_window_s": 3600,
-    "clients": {"emu-client": "emu-secret", "other-client": "other-secret"},
-    "users": {"emu-user": "emu-pass"},
-    "accept_any_credentials": False,
-    "public_base_url": None,
-    "quota_requests": 1000,
-    "quota_window_s": 60,
-    "quota_scope": "price",
-}
+# Every setting, so no test's config change leaks into the next one.
+BASELINE: dict[str, Any] = EmulatorConfig(
+    seed=42,
+    catalog_size=CATALOG_SIZE,
+    latency_scale=0,
+    quota_requests=1000,
+    clients={"emu-client": "emu-secret", "other-client": "other-secret"},
+).model_dump()
 
 
 class Pna:
@@ -77,7 +71,9 @@ class Pna:
         self.part = resp.headers["x-part-access-token"]
         return self
 
-    def price_raw(self, body: Any, *, access: str | None = None, part: str | None = None, **kw: Any) -> httpx.Response:
+    def price_raw(
+        self, body: Any, *, access: str | None = None, part: str | None = None, **kw: Any
+    ) -> httpx.Response:
         """Call 3 with any JSON body."""
         headers = {}
         if access or self.access:
@@ -86,7 +82,9 @@ class Pna:
             headers["x-boeing-parts-authorization"] = part or self.part or ""
         return self.http.post(PRICE_PATH, json=body, headers=headers, **kw)
 
-    def price(self, codes: list[str], show_no_stock: bool = True, show_location: bool = True) -> httpx.Response:
+    def price(
+        self, codes: list[str], show_no_stock: bool = True, show_location: bool = True
+    ) -> httpx.Response:
         """Call 3 the way our client sends it."""
         body = {"showNoStock": show_no_stock, "showLocation": show_location, "productCodes": codes}
         return self.price_raw(body)
@@ -116,7 +114,9 @@ class Control:
         """PATCH the config."""
         return self.call("PATCH", "/config", changes)
 
-    def quota(self, requests: int, window_s: float = 60, scope: str = "price", client_id: str | None = None) -> Any:
+    def quota(
+        self, requests: int, window_s: float = 60, scope: str = "price", client_id: str | None = None
+    ) -> Any:
         """PUT a quota."""
         body: dict[str, Any] = {"requests": requests, "window_s": window_s, "scope": scope}
         if client_id is not None:
@@ -191,7 +191,7 @@ def session_http(emulator: EmulatorThread) -> Iterator[httpx.Client]:
 def http(session_http: httpx.Client) -> httpx.Client:
     """The HTTP client, pointed at a freshly reset emulator with the baseline config."""
     session_http.patch("/_emulator/config", json=BASELINE).raise_for_status()
-    session_http.post("/_emulator/reset", json={"seed": 42, "catalog_size": CATALOG_SIZE}).raise_for_status()
+    session_http.post("/_emulator/reset").raise_for_status()
     return session_http
 
 
@@ -229,7 +229,9 @@ def start_emulator() -> Iterator[Callable[..., EmulatorThread]]:
     started: list[EmulatorThread] = []
 
     def start(**config: Any) -> EmulatorThread:
-        server = EmulatorThread(EmulatorConfig(**{"catalog_size": 1000, "latency_scale": 0, **config})).start()
+        server = EmulatorThread(
+            EmulatorConfig(**{"catalog_size": 1000, "latency_scale": 0, **config})
+        ).start()
         started.append(server)
         return server
 

@@ -38,7 +38,11 @@ def test_oauth_bad_client_credentials(make_pna, client_id, secret):
 def test_oauth_missing_secret_is_invalid_client(make_pna, http):
     resp = http.post(
         "/oauth2/v2.0/token",
-        data={"grant_type": "client_credentials", "client_id": "emu-client", "scope": "api://helixapis.com/.default"},
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "emu-client",
+            "scope": "api://helixapis.com/.default",
+        },
     )
     assert resp.status_code == 401
     assert resp.json()["error"] == "invalid_client"
@@ -182,6 +186,8 @@ def test_short_ttl_is_reported_in_expires_in(make_pna, control):
 
 def test_expire_tokens_of_one_client_only(make_pna, control):
     mine, theirs = make_pna().login(), make_pna("other-client", "other-secret").login()
-    assert control.call("POST", "/tokens/expire", {"client_id": "other-client", "kind": "both"}) == {"expired": 2}
+    assert control.call("POST", "/tokens/expire", {"client_id": "other-client", "kind": "both"}) == {
+        "expired": 2
+    }
     assert mine.price(["AN3-12A"]).status_code == 200
     assert theirs.price(["AN3-12A"]).status_code == 401
