@@ -181,6 +181,11 @@ class ShopifySettings(BaseSettings):
     max_concurrency: int = Field(8, ge=1)
     category_gid: str | None = None
     draft_on_deactivate: bool = False
+    # The shared cost limiter: how long a caller may wait in-process for quota before QuotaWait re-sends it,
+    # and how long an in-flight request holds its concurrency slot if its process dies.
+    limiter_max_wait_s: float = Field(10.0, gt=0)
+    limiter_lease_s: float = Field(60.0, gt=0)
+    location_cache_s: float = Field(300.0, gt=0)
 
     @field_validator("location_map", "inventory_location_codes", mode="before")
     @classmethod
@@ -233,6 +238,7 @@ class StorageSettings(BaseSettings):
     storage_secret_access_key: str | None = None
     storage_region: str = "us-east-1"
     storage_endpoint_url: str | None = None
+    storage_endpoint_url: str | None = None
     media_public_base_url: str | None = None
     image_download_timeout_s: float = Field(15.0, gt=0)
 
@@ -256,6 +262,12 @@ class PublishingSettings(BaseSettings):
 
     reconcile_interval_s: float = Field(300.0, gt=0)
     reconcile_delete_after_s: float = Field(24 * 3600.0, gt=0)
+    reconcile_retry_base_s: float = Field(30.0, gt=0)
+    # Publish items kept in the broker per run (enough to keep the Shopify quota busy), the lease a running
+    # item holds, and how long a sent item may wait before it is considered lost and sent again.
+    window: int = Field(32, ge=1)
+    item_lease_s: float = Field(120.0, gt=0)
+    sent_timeout_s: float = Field(600.0, gt=0)
 
 
 class Settings:
