@@ -238,7 +238,6 @@ class StorageSettings(BaseSettings):
     storage_secret_access_key: str | None = None
     storage_region: str = "us-east-1"
     storage_endpoint_url: str | None = None
-    storage_endpoint_url: str | None = None
     media_public_base_url: str | None = None
     image_download_timeout_s: float = Field(15.0, gt=0)
 
