@@ -98,6 +98,7 @@ class BaseTask(Task):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         token = request_id_var.set(self._request_id())
         try:
+            logger.info("%s[%s] attempt %d started", self.name, self.request.id, self.attempt)
             return super().__call__(*args, **kwargs)
         except QuotaWait as wait:
             self._send_again_after(wait)
