@@ -254,6 +254,8 @@ class SyncSettings(BaseSettings):
     max_failures: int = Field(5, ge=1)
     retry_backoff_base_s: float = Field(900.0, gt=0)
     retry_backoff_cap_s: float = Field(24 * 3600.0, gt=0)
+    # How long a sync task holds its rows while it works; renewed while it waits for a quota slot.
+    lease_s: float = Field(300.0, gt=0)
 
 
 class PublishingSettings(BaseSettings):
