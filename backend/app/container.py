@@ -144,8 +144,80 @@ class Container:
             cognito_region=cognito.region,
         )
 
+    # --- scheduled sync -------------------------------------------------------------------------------------
+    @component
+    def sync_store(self) -> Any:
+        from app.db.sync_store import SyncStore
+
+        return SyncStore()
+
+    @component
+    def sync_history_store(self) -> Any:
+        from app.db.sync_history_store import SyncHistoryStore
+
+        return SyncHistoryStore()
+
+    @component
+    def sync_accounting(self) -> Any:
+        from app.services.sync_accounting import SyncAccounting
+
+        return SyncAccounting(
+            schedule=self.sync_store,
+            history=self.sync_history_store,
+            dispatcher=self.dispatcher,
+            settings=self.settings,
+        )
+
+    @component
+    def sync_dispatch_service(self) -> Any:
+        from app.db.sync_analytics import SyncAnalytics
+        from app.db.sync_history_store import SyncDailySummaryStore
+        from app.services.sync_dispatch_service import SyncDispatchService
+
+        return SyncDispatchService(
+            uow_factory=self.uow_factory,
+            schedule=self.sync_store,
+            analytics=SyncAnalytics(),
+            history=self.sync_history_store,
+            summaries=SyncDailySummaryStore(),
+            dispatcher=self.dispatcher,
+            settings=self.settings,
+        )
+
+    @component
+    def sync_dashboard_service(self) -> Any:
+        from app.db.sync_analytics import SyncAnalytics
+        from app.services.sync_dashboard_service import SyncDashboardService
+
+        return SyncDashboardService(
+            uow_factory=self.uow_factory, schedule=self.sync_store, analytics=SyncAnalytics(), settings=self.settings
+        )
+
+    # --- Shopify (shared by publishing, search and sync) ----------------------------------------------------
+    @component
+    def shopify_limiter(self) -> Any:
+        from app.utils.shopify_rate_limiter import ShopifyCostLimiter
+
+        shopify = self.settings.shopify
+        return ShopifyCostLimiter(
+            self.redis,
+            shopify.store_domain or shopify.endpoint,
+            max_concurrency=shopify.max_concurrency,
+            max_wait_s=shopify.limiter_max_wait_s,
+            lease_s=max(shopify.limiter_lease_s, shopify.timeout_s + 5),
+        )
+
+    @component
+    def shopify_client(self) -> Any:
+        from app.clients.shopify_client import ShopifyClient
+
+        return ShopifyClient(self.settings.shopify, self.shopify_limiter)
+
     def close(self) -> None:
         """Release pools and connections that were opened."""
+        shopify_client = self.__dict__.get("shopify_client")
+        if shopify_client is not None:
+            shopify_client.close()
         celery = self.__dict__.get("celery")
         if celery is not None:
             celery.close()
