@@ -190,7 +190,10 @@ class Container:
         from app.services.sync_dashboard_service import SyncDashboardService
 
         return SyncDashboardService(
-            uow_factory=self.uow_factory, schedule=self.sync_store, analytics=SyncAnalytics(), settings=self.settings
+            uow_factory=self.uow_factory,
+            schedule=self.sync_store,
+            analytics=SyncAnalytics(),
+            settings=self.settings,
         )
 
     # --- Shopify (shared by publishing, search and sync) ----------------------------------------------------

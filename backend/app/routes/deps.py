@@ -9,6 +9,8 @@ from fastapi import Request
 from app.container import Container
 from app.services.auth_service import AuthService
 from app.services.health_service import HealthService
+from app.services.sync_dashboard_service import SyncDashboardService
+from app.services.sync_dispatch_service import SyncDispatchService
 
 
 def get_container(request: Request) -> Container:
@@ -25,3 +27,11 @@ def get_health_service(request: Request) -> HealthService:
 
 def get_auth_service(request: Request) -> AuthService:
     return _service(request, "auth_service")
+
+
+def get_sync_dispatch_service(request: Request) -> SyncDispatchService:
+    return _service(request, "sync_dispatch_service")
+
+
+def get_sync_dashboard_service(request: Request) -> SyncDashboardService:
+    return _service(request, "sync_dashboard_service")

@@ -1,0 +1,207 @@
+"""Scheduled-sync dispatch: claim what the Boeing quota can serve, queue it in Boeing-sized groups; the
+end-of-day summary and history retention; an operator's reactivation and immediate sync.
+
+Dispatch budget (``dispatch_budget``): the SKUs scheduled sync can send to Boeing before the next dispatch,
+``BOEING_BATCH_SIZE * max(1, ceil(BOEING_QUOTA_REQUESTS / BOEING_QUOTA_WINDOW_S * BOEING_SYNC_SHARE *
+SYNC_DISPATCH_INTERVAL_S))`` (0 when the share is 0), minus the rows already in flight towards Boeing.
+Rounding the calls up keeps one call of look-ahead queued, so the quota never idles between two dispatches,
+while the in-flight subtraction keeps the backlog in the broker to about one dispatch interval: nothing sits
+claimed for hours, and a missed bucket is simply still due at the next dispatch.
+
+``dispatch_hourly`` claims every due row (oldest ``next_sync_at`` first, failed rows whose backoff has elapsed
+included); ``dispatch_retry`` claims only failed rows whose backoff has elapsed, so retries go ahead of a
+schedule that is running behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
+
+from app.core.config import Settings
+from app.core.constants.sync import SyncHistoryKind
+from app.core.exceptions import ConflictError, NotFoundError
+from app.db.sync_analytics import SyncAnalytics
+from app.db.sync_history_store import DailySummary, SyncDailySummaryStore, SyncHistoryStore
+from app.db.sync_store import SyncScheduleRow, SyncStore
+from app.db.unit_of_work import UnitOfWorkFactory
+from app.services.sync_accounting import SET_PRODUCT_STATUS_TASK
+from app.services.task_dispatcher import TaskDispatcher
+from app.utils.sync_helpers import chunked
+
+logger = logging.getLogger(__name__)
+
+BOEING_BATCH_TASK = "tasks.sync_boeing.process_boeing_batch"
+IMMEDIATE_SYNC_TASK = "tasks.sync_shopify.sync_single_product_immediate"
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchReport:
+    """What one dispatch did: the budget it had, rows claimed and Boeing tasks queued."""
+
+    budget: int
+    claimed: int
+    tasks: int
+    skipped: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CleanupReport:
+    summary: DailySummary
+    pruned_history: int
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerReport:
+    sku: str
+    schedule_id: str
+
+
+def dispatch_budget(settings: Settings) -> int:
+    """SKUs sync may send to Boeing per dispatch interval at its quota share (see the module docstring)."""
+    boeing, sync = settings.boeing, settings.sync
+    share = Fraction(str(boeing.sync_share))
+    if share <= 0:
+        return 0
+    calls = (
+        Fraction(boeing.quota_requests)
+        / Fraction(str(boeing.quota_window_s))
+        * share
+        * Fraction(str(sync.dispatch_interval_s))
+    )
+    return boeing.batch_size * max(1, math.ceil(calls))
+
+
+def claim_lease_s(settings: Settings) -> float:
+    """How long a claim holds a row before its task starts: two dispatch intervals (or two quota intervals,
+    whichever is longer) plus one task lease. A claim whose message was lost expires after this."""
+    interval = max(settings.sync.dispatch_interval_s, settings.boeing.quota_interval_s)
+    return 2 * interval + settings.sync.lease_s
+
+
+class SyncDispatchService:
+    def __init__(
+        self,
+        *,
+        uow_factory: UnitOfWorkFactory,
+        schedule: SyncStore,
+        analytics: SyncAnalytics,
+        history: SyncHistoryStore,
+        summaries: SyncDailySummaryStore,
+        dispatcher: TaskDispatcher,
+        settings: Settings,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._schedule = schedule
+        self._analytics = analytics
+        self._history = history
+        self._summaries = summaries
+        self._dispatcher = dispatcher
+        self._settings = settings
+
+    @property
+    def enabled(self) -> bool:
+        return self._settings.sync.enabled
+
+    # --- periodic -------------------------------------------------------------------------------------------
+    def dispatch_hourly(self) -> DispatchReport:
+        """Claim due rows the sync share can serve before the next dispatch and queue their Boeing tasks."""
+        return self._dispatch(failed_only=False)
+
+    def dispatch_retry(self) -> DispatchReport:
+        """Claim failed rows whose backoff has elapsed (same budget) and queue their Boeing tasks."""
+        return self._dispatch(failed_only=True)
+
+    def _dispatch(self, *, failed_only: bool) -> DispatchReport:
+        if not self.enabled:
+            return DispatchReport(0, 0, 0, skipped="sync is disabled")
+        budget = dispatch_budget(self._settings)
+        batch_size = self._settings.boeing.batch_size
+        with self._uow_factory() as uow:
+            limit = budget - self._schedule.count_awaiting_boeing(uow)
+            claimed = self._schedule.claim_due(
+                uow, limit=limit, claim_s=claim_lease_s(self._settings), failed_only=failed_only
+            )
+            groups = list(chunked([row.id for row in claimed], batch_size))
+            for group in groups:
+                self._dispatcher.enqueue(uow, BOEING_BATCH_TASK, group)
+        if claimed:
+            logger.info("sync dispatch claimed %d row(s) in %d Boeing task(s)", len(claimed), len(groups))
+        return DispatchReport(budget, len(claimed), len(groups))
+
+    def end_of_day_cleanup(self, day: date | None = None) -> CleanupReport:
+        """Write the summary of a UTC day (today by default) and prune history past its retention."""
+        with self._uow_factory() as uow:
+            now = self._schedule.database_now(uow)
+            day = day or now.astimezone(UTC).date()
+            start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            end = start + timedelta(days=1)
+            summary = DailySummary(
+                day=day,
+                total_products=self._analytics.count_active(uow),
+                synced=self._analytics.count_synced_between(uow, start, end),
+                changed=self._history.count_between(uow, SyncHistoryKind.CHANGE, start, end),
+                failed=self._history.count_between(uow, SyncHistoryKind.FAILURE, start, end),
+            )
+            self._summaries.upsert(uow, summary)
+            pruned = self._history.prune_older_than(uow, self._settings.app.sync_history_retention_days)
+        return CleanupReport(summary, pruned)
+
+    # --- operator actions -----------------------------------------------------------------------------------
+    def reactivate(self, sku: str) -> SyncScheduleRow:
+        """Bring a deactivated SKU back: pending, failures reset, due at the next dispatch."""
+        sku = _clean_sku(sku)
+        with self._uow_factory() as uow:
+            row = self._schedule.get_by_sku(uow, sku, for_update=True)
+            if row is None:
+                raise _not_found(sku)
+            if row.is_active:
+                raise ConflictError(
+                    f"Sync for {sku} is already active; only a deactivated product can be reactivated.",
+                    code="sync_product_already_active",
+                )
+            now = self._schedule.database_now(uow)
+            revived = self._schedule.reactivate(uow, sku, next_sync_at=now)
+            assert revived is not None, "the row was locked and inactive"
+            if self._settings.shopify.draft_on_deactivate:
+                self._dispatcher.enqueue(uow, SET_PRODUCT_STATUS_TASK, sku, "ACTIVE")
+        return revived
+
+    def trigger(self, sku: str) -> TriggerReport:
+        """Queue an immediate Boeing check of one SKU at interactive priority."""
+        sku = _clean_sku(sku)
+        with self._uow_factory() as uow:
+            row = self._schedule.get_by_sku(uow, sku, for_update=True)
+            if row is None:
+                raise _not_found(sku)
+            if not self.enabled:
+                raise ConflictError(
+                    "Scheduled sync is disabled (SYNC_ENABLED=false), so no sync can be triggered.",
+                    code="sync_disabled",
+                )
+            if not row.is_active:
+                raise ConflictError(
+                    f"Sync for {sku} is inactive after repeated failures; reactivate it first.",
+                    code="sync_product_inactive",
+                )
+            if row.sync_status == "syncing" and row.in_flight(self._schedule.database_now(uow)):
+                raise ConflictError(
+                    f"{sku} is being synced right now; its result will appear in its sync row.",
+                    code="sync_in_progress",
+                )
+            claimed = self._schedule.claim_one(uow, row.id, claim_s=claim_lease_s(self._settings))
+            if claimed is None:
+                raise ConflictError(f"{sku} is being synced right now.", code="sync_in_progress")
+            self._dispatcher.enqueue(uow, IMMEDIATE_SYNC_TASK, row.id)
+        return TriggerReport(sku, row.id)
+
+
+def _clean_sku(sku: str) -> str:
+    return sku.strip().upper()
+
+
+def _not_found(sku: str) -> NotFoundError:
+    return NotFoundError(f"No sync schedule exists for SKU {sku}.", code="sync_product_not_found")
