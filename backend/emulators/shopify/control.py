@@ -1,0 +1,372 @@
+"""Control API under /_emulator (§4.6): reset, limits, faults, locations, definitions, clock, views, stats."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Body, HTTPException, Query
+from pydantic import BaseModel, Field, model_validator
+
+from .clock import iso
+from .config import DEFAULT_TOKEN, PlanLimits, resolve_plan
+from .emulator import Emulator
+from .faults import FaultRule
+from .metafield_types import METAFIELD_TYPES, check_validation_rules
+from .models import Location, parse_gid
+from .resolvers.metafields import add_definition
+from .snapshot import export_state, import_state, product_view
+
+
+class ResetBody(BaseModel):
+    seed: int | None = None
+
+
+class PlanBody(BaseModel):
+    plan: str | None = None
+    restore_rate: float | None = Field(default=None, gt=0)
+    bucket_size: float | None = Field(default=None, gt=0)
+    max_query_cost: int | None = Field(default=None, gt=0)
+    throttle_http_status: Literal[200, 429] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> PlanBody:
+        custom = (self.restore_rate, self.bucket_size, self.max_query_cost)
+        if self.plan is not None and any(v is not None for v in custom):
+            raise ValueError("give either `plan` or restore_rate/bucket_size/max_query_cost, not both")
+        if self.plan is None and any(v is None for v in custom):
+            raise ValueError("give `plan` (a preset) or all of restore_rate, bucket_size, max_query_cost")
+        if self.plan is not None:
+            resolve_plan(self.plan)
+        return self
+
+
+class BucketBody(BaseModel):
+    token: str | None = None
+    currently_available: float = Field(ge=0)
+
+
+class LocationBody(BaseModel):
+    id: int | None = Field(default=None, ge=1)
+    name: str = Field(min_length=1)
+    is_active: bool = True
+    fulfills_online_orders: bool = True
+
+
+class LocationsBody(BaseModel):
+    locations: list[LocationBody]
+
+
+class ValidationBody(BaseModel):
+    name: str
+    value: str
+
+
+class DefinitionBody(BaseModel):
+    namespace: str = Field(min_length=1)
+    key: str = Field(min_length=1)
+    type: str
+    owner_type: Literal["PRODUCT", "PRODUCTVARIANT"] = "PRODUCT"
+    name: str | None = None
+    unique_values: bool = False
+    validations: list[ValidationBody] = []
+
+    @model_validator(mode="after")
+    def _known_type(self) -> DefinitionBody:
+        if self.type not in METAFIELD_TYPES:
+            raise ValueError(f"unknown metafield type {self.type!r}")
+        problem = check_validation_rules(self.type, [v.model_dump() for v in self.validations])
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+class DefinitionsBody(BaseModel):
+    definitions: list[DefinitionBody]
+
+
+class VariantThrottleBody(BaseModel):
+    threshold: int | None = Field(default=None, ge=0)
+    per_day: int | None = Field(default=None, ge=0)
+    store_variant_offset: int | None = Field(default=None, ge=0)
+
+
+class ClockBody(BaseModel):
+    seconds: float = Field(ge=0)
+
+
+class SettingsBody(BaseModel):
+    fetch_files: bool | None = None
+    search_lag_s: float | None = Field(default=None, ge=0)
+    throttle_http_status: Literal[200, 429] | None = None
+
+
+def _location_view(loc: Location) -> dict[str, Any]:
+    return {
+        "id": loc.id,
+        "legacy_id": loc.num,
+        "name": loc.name,
+        "is_active": loc.is_active,
+        "fulfills_online_orders": loc.fulfills_online_orders,
+    }
+
+
+def _location_num(raw: str) -> int:
+    num = int(raw) if raw.isdigit() else parse_gid(raw, "Location")
+    if num is None:
+        raise HTTPException(404, "unknown location")
+    return num
+
+
+def control_router(emu: Emulator) -> APIRouter:
+    """Routes of the control API bound to one emulator."""
+    router = APIRouter(prefix="/_emulator")
+
+    def plan_view() -> dict[str, Any]:
+        limits = emu.buckets.limits
+        return {**limits.model_dump(), "throttle_http_status": emu.settings.throttle_http_status}
+
+    @router.get("/health")
+    async def health() -> dict[str, Any]:
+        return {"ok": True, "versions": list(emu.schemas), "now": iso(emu.clock.now())}
+
+    @router.post("/reset")
+    async def reset(body: ResetBody | None = Body(default=None)) -> dict[str, Any]:
+        emu.reset(seed=body.seed if body else None)
+        return {"ok": True}
+
+    @router.get("/plan")
+    async def get_plan() -> dict[str, Any]:
+        return plan_view()
+
+    @router.put("/plan")
+    async def put_plan(body: PlanBody) -> dict[str, Any]:
+        if body.plan is not None:
+            limits = resolve_plan(body.plan)
+        else:
+            limits = PlanLimits(
+                restore_rate=body.restore_rate,
+                bucket_size=body.bucket_size,
+                max_query_cost=body.max_query_cost,
+            )
+        emu.buckets.set_limits(limits)
+        emu.settings.plan_name = limits.name
+        if body.throttle_http_status is not None:
+            emu.settings.throttle_http_status = body.throttle_http_status
+        return plan_view()
+
+    @router.get("/bucket")
+    async def get_bucket(token: str = DEFAULT_TOKEN) -> dict[str, Any]:
+        return {"token": token, "throttleStatus": emu.buckets.throttle_status(token)}
+
+    @router.put("/bucket")
+    async def put_bucket(body: BucketBody) -> dict[str, Any]:
+        token = body.token or emu.config.tokens[0]
+        emu.buckets.set_available(token, body.currently_available)
+        return {"token": token, "throttleStatus": emu.buckets.throttle_status(token)}
+
+    @router.get("/faults")
+    async def list_faults() -> list[dict[str, Any]]:
+        return [fault.view() for fault in emu.faults.rules.values()]
+
+    @router.post("/faults", status_code=201)
+    async def add_faults(body: FaultRule | list[FaultRule]) -> list[dict[str, Any]]:
+        rules = body if isinstance(body, list) else [body]
+        return [emu.faults.add(rule).view() for rule in rules]
+
+    @router.get("/faults/{fault_id}")
+    async def get_fault(fault_id: int) -> dict[str, Any]:
+        fault = emu.faults.rules.get(fault_id)
+        if fault is None:
+            raise HTTPException(404, "unknown fault")
+        return fault.view()
+
+    @router.delete("/faults")
+    async def clear_faults() -> dict[str, Any]:
+        count = len(emu.faults.rules)
+        emu.faults.clear()
+        return {"deleted": count}
+
+    @router.delete("/faults/{fault_id}")
+    async def delete_fault(fault_id: int) -> dict[str, Any]:
+        if emu.faults.rules.pop(fault_id, None) is None:
+            raise HTTPException(404, "unknown fault")
+        return {"deleted": 1}
+
+    @router.get("/locations")
+    async def get_locations() -> list[dict[str, Any]]:
+        return [_location_view(loc) for loc in sorted(emu.store.locations.values(), key=lambda x: x.num)]
+
+    @router.put("/locations")
+    async def put_locations(body: list[LocationBody] | LocationsBody) -> list[dict[str, Any]]:
+        entries = body.locations if isinstance(body, LocationsBody) else body
+        names = [e.name for e in entries]
+        if len(set(names)) != len(names):
+            raise HTTPException(422, "location names must be unique")
+        store = emu.store
+        wanted: dict[int, Location] = {}
+        next_num = max([e.id or 0 for e in entries] + list(store.locations), default=0) + 1
+        for entry in entries:
+            num = entry.id or next_num
+            if entry.id is None:
+                next_num += 1
+            wanted[num] = Location(num, entry.name, entry.is_active, entry.fulfills_online_orders)
+        for item in store.items.values():
+            for gone in [num for num in item.levels if num not in wanted]:
+                del item.levels[gone]
+        store.locations = dict(sorted(wanted.items()))
+        return await get_locations()
+
+    @router.post("/locations/{location_id}/deactivate")
+    async def deactivate(location_id: str) -> dict[str, Any]:
+        return _set_active(location_id, False)
+
+    @router.post("/locations/{location_id}/activate")
+    async def activate(location_id: str) -> dict[str, Any]:
+        return _set_active(location_id, True)
+
+    def _set_active(location_id: str, active: bool) -> dict[str, Any]:
+        location = emu.store.locations.get(_location_num(location_id))
+        if location is None:
+            raise HTTPException(404, "unknown location")
+        location.is_active = active
+        return _location_view(location)
+
+    @router.get("/metafield-definitions")
+    async def get_definitions() -> list[dict[str, Any]]:
+        return [
+            {
+                "id": d.id,
+                "namespace": d.namespace,
+                "key": d.key,
+                "type": d.type,
+                "owner_type": d.owner_type,
+                "name": d.name,
+                "unique_values": d.unique_values,
+                "validations": d.validations,
+            }
+            for d in emu.store.definitions.values()
+        ]
+
+    @router.put("/metafield-definitions")
+    async def put_definitions(body: list[DefinitionBody] | DefinitionsBody) -> list[dict[str, Any]]:
+        entries = body.definitions if isinstance(body, DefinitionsBody) else body
+        for d in entries:
+            add_definition(
+                emu.store,
+                {
+                    "name": d.name or f"{d.namespace}.{d.key}",
+                    "namespace": d.namespace,
+                    "key": d.key,
+                    "type": d.type,
+                    "ownerType": d.owner_type,
+                    "validations": [v.model_dump() for v in d.validations],
+                    "capabilities": {"uniqueValues": {"enabled": d.unique_values}},
+                },
+            )
+        return await get_definitions()
+
+    @router.get("/variant-throttle")
+    async def get_variant_throttle() -> dict[str, Any]:
+        s = emu.settings
+        return {
+            "threshold": s.variant_threshold,
+            "per_day": s.variant_per_day,
+            "store_variant_offset": s.store_variant_offset,
+            "variants_created_today": emu.store.variants_created_today(),
+            "store_variants": len(emu.store.variants),
+        }
+
+    @router.put("/variant-throttle")
+    async def put_variant_throttle(body: VariantThrottleBody) -> dict[str, Any]:
+        s = emu.settings
+        if body.threshold is not None:
+            s.variant_threshold = body.threshold
+        if body.per_day is not None:
+            s.variant_per_day = body.per_day
+        if body.store_variant_offset is not None:
+            s.store_variant_offset = body.store_variant_offset
+        return await get_variant_throttle()
+
+    @router.get("/clock")
+    async def get_clock() -> dict[str, Any]:
+        return {"now": iso(emu.clock.now()), "timestamp": emu.clock.now(), "offset_s": emu.clock.offset_s}
+
+    @router.post("/clock/advance")
+    async def advance(body: ClockBody) -> dict[str, Any]:
+        emu.clock.advance(body.seconds)
+        return await get_clock()
+
+    @router.get("/settings")
+    async def get_settings() -> dict[str, Any]:
+        s = emu.settings
+        return {
+            "fetch_files": s.fetch_files,
+            "search_lag_s": s.search_lag_s,
+            "throttle_http_status": s.throttle_http_status,
+        }
+
+    @router.put("/settings")
+    async def put_settings(body: SettingsBody) -> dict[str, Any]:
+        s = emu.settings
+        if body.fetch_files is not None:
+            s.fetch_files = body.fetch_files
+        if body.search_lag_s is not None:
+            s.search_lag_s = body.search_lag_s
+            emu.store.search.lag_s = body.search_lag_s
+        if body.throttle_http_status is not None:
+            s.throttle_http_status = body.throttle_http_status
+        return await get_settings()
+
+    @router.get("/products")
+    async def list_products(
+        sku: str | None = None,
+        handle: str | None = None,
+        limit: int = Query(default=100, ge=1, le=10_000),
+        offset: int = Query(default=0, ge=0),
+    ) -> dict[str, Any]:
+        store = emu.store
+        products = list(store.products.values())
+        if handle is not None:
+            found = store.product_by_handle(handle)
+            products = [found] if found else []
+        if sku is not None:
+            owners = {store.variants[n].product_num for n in store.sku_index.get(sku.lower(), ())}
+            products = [p for p in products if p.num in owners]
+        page = products[offset : offset + limit]
+        return {"total": len(products), "products": [product_view(store, p) for p in page]}
+
+    @router.get("/products/{product_id}")
+    async def get_product(product_id: str) -> dict[str, Any]:
+        num = int(product_id) if product_id.isdigit() else parse_gid(product_id, "Product")
+        product = emu.store.products.get(num) if num is not None else None
+        if product is None:
+            raise HTTPException(404, "unknown product")
+        return product_view(emu.store, product)
+
+    @router.get("/stats")
+    async def stats() -> dict[str, Any]:
+        return emu.stats.snapshot(emu.store.variants_created_today())
+
+    @router.post("/stats/reset")
+    async def reset_stats() -> dict[str, Any]:
+        emu.stats.reset()
+        return {"ok": True}
+
+    @router.get("/requests")
+    async def requests(limit: int = Query(default=100, ge=0, le=10_000)) -> dict[str, Any]:
+        return {"requests": emu.stats.recent(limit)}
+
+    @router.get("/state/export")
+    async def export() -> dict[str, Any]:
+        return export_state(emu.store, emu.clock.offset_s)
+
+    @router.post("/state/import")
+    async def import_(body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            import_state(emu.store, body)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+        emu.clock.offset_s = float(body.get("clock_offset_s") or 0.0)
+        return {"ok": True, "products": len(emu.store.products), "variants": len(emu.store.variants)}
+
+    return router
