@@ -83,6 +83,13 @@ class AppSettings(BaseSettings):
     raw_data_retention_days: int = Field(90, ge=1)
     sync_history_retention_days: int = Field(90, ge=1)
     worker_heartbeat_interval_s: float = Field(5.0, gt=0)
+    # Bulk-work flow control (DESIGN §5): chunks a batch keeps in the broker (None: enough for ~3 s of quota,
+    # at least 4), how often the sweeper runs, the grace before a chunk sent but never started is re-sent,
+    # and the margin added to every lease beyond a task's own time bound.
+    extraction_chunks_in_flight: int | None = Field(None, ge=1, le=1000)
+    batch_sweep_interval_s: float = Field(30.0, gt=0)
+    batch_resend_grace_s: float = Field(60.0, ge=0)
+    batch_lease_margin_s: float = Field(30.0, ge=0)
     required_queues: StrList = Field(
         default_factory=lambda: [
             "extraction",
@@ -143,6 +150,11 @@ class BoeingSettings(BaseSettings):
     timeout_connect_s: float = Field(10.0, gt=0)
     timeout_token_s: float = Field(20.0, gt=0)
     timeout_price_s: float = Field(60.0, gt=0)
+    # Safety margin added to the quota window (None: max(0.1 s, 2% of the window)), so network jitter between
+    # our limiter and Boeing's clock never turns a paced call into a 429.
+    quota_margin_s: float | None = Field(None, ge=0)
+    # How long a bulk or sync task waits for a quota slot before it is re-sent (None: 2 intervals, 5..60 s).
+    task_wait_s: float | None = Field(None, gt=0)
 
     @property
     def token_url(self) -> str:
@@ -165,6 +177,18 @@ class BoeingSettings(BaseSettings):
     def interactive_wait_bound_s(self) -> float:
         """How long a single search may wait for a slot: one quota interval plus 5 s by default."""
         return self.interactive_wait_s or self.quota_interval_s + 5.0
+
+    @property
+    def quota_margin_bound_s(self) -> float:
+        """The safety margin added to the quota window."""
+        if self.quota_margin_s is not None:
+            return self.quota_margin_s
+        return max(0.1, 0.02 * self.quota_window_s)
+
+    @property
+    def task_wait_bound_s(self) -> float:
+        """How long a task waits for a slot before ``QuotaWait`` re-sends it."""
+        return self.task_wait_s or min(60.0, max(5.0, 2 * self.quota_interval_s))
 
 
 class ShopifySettings(BaseSettings):

@@ -20,6 +20,15 @@ VARIANT_SEPARATOR: Final = "="
 PART_NUMBER_MAX_LENGTH: Final = 50
 """Longest part number accepted from operators (HTTP API § 1.7)."""
 
+EXTRACT_CHUNK_MAX_RETRIES: Final = 3
+"""Retries of one chunk's Boeing call; a requested part fails after 1 + this many real attempts."""
+
+NORMALIZE_CHUNK_MAX_RETRIES: Final = 3
+"""Retries of one chunk's normalization (a database task)."""
+
+NOT_FOUND_AT_BOEING: Final = "not found at Boeing"
+"""Failure reason of a requested part number absent from Boeing's answer."""
+
 
 class StagingStatus(StrEnum):
     """``product_staging.status``; normalization produces only ``FETCHED`` or ``BLOCKED``."""
