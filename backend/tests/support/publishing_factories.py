@@ -1,0 +1,55 @@
+"""Published-product values and staged records for publishing tests."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from app.db.product_store import PRODUCT_VALUE_FIELDS
+
+
+def product_values(sku: str, **overrides: Any) -> dict[str, Any]:
+    """Every published value of ``PRODUCT_VALUE_FIELDS`` for ``sku``, with overrides."""
+    base = sku.split("=", 1)[0]
+    values: dict[str, Any] = {
+        "base_part_number": base,
+        "title": base,
+        "boeing_name": "GASKET, O-RING",
+        "boeing_description": "O-Ring Gasket for hydraulic system",
+        "body_html": None,
+        "vendor": "BOEING COMMERCIAL AIRPLANES",
+        "supplier_name": "BOEING COMMERCIAL AIRPLANES",
+        "currency": "USD",
+        "list_price": Decimal("25.50"),
+        "net_price": Decimal("23.00"),
+        "cost_per_item": Decimal("25.50"),
+        "price": Decimal("28.05"),
+        "dim_length": Decimal("2.5"),
+        "dim_width": Decimal("1.0"),
+        "dim_height": Decimal("0.5"),
+        "dim_uom": "IN",
+        "weight": Decimal("0.1"),
+        "weight_unit": "LB",
+        "base_uom": "EA",
+        "inventory_quantity": 150,
+        "inventory_status": "in_stock",
+        "location_summary": "Chicago Warehouse: 50; Dallas Central: 100",
+        "locations": [
+            {"location": "Dallas Central", "quantity": 100},
+            {"location": "Chicago Warehouse", "quantity": 50},
+        ],
+        "mapped_inventory": [("Chicago Warehouse", 50), ("Dallas Central", 100), ("Miami, FL", 0)],
+        "country_of_origin": "United States",
+        "hazmat_code": "N",
+        "faa_approval_code": "PMA",
+        "eccn": "EAR99",
+        "schedule_b_code": "8484.10",
+        "condition": "NE",
+        "cert": "FAA 8130-3",
+        "pma": True,
+        "boeing_image_url": None,
+        "boeing_thumbnail_url": None,
+    }
+    assert set(values) == set(PRODUCT_VALUE_FIELDS)
+    values.update(overrides)
+    return values
