@@ -216,8 +216,32 @@ class Container:
 
         return ShopifyClient(self.settings.shopify, self.shopify_limiter)
 
+    # --- Boeing (shared by single search, bulk extraction and sync) ------------------------------------------
+    @component
+    def boeing_limiter(self) -> Any:
+        from app.utils.rate_limiter import BoeingRateLimiter
+
+        boeing = self.settings.boeing
+        return BoeingRateLimiter(
+            self.redis,
+            client_id=boeing.client_id or "default",
+            requests=boeing.quota_requests,
+            window_s=boeing.quota_window_s,
+            margin_s=boeing.quota_margin_bound_s,
+            sync_share=boeing.sync_share,
+        )
+
+    @component
+    def boeing_client(self) -> Any:
+        from app.clients.boeing_client import BoeingClient
+
+        return BoeingClient(self.settings.boeing)
+
     def close(self) -> None:
         """Release pools and connections that were opened."""
+        boeing_client = self.__dict__.get("boeing_client")
+        if boeing_client is not None:
+            boeing_client.close()
         shopify_client = self.__dict__.get("shopify_client")
         if shopify_client is not None:
             shopify_client.close()
