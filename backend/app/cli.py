@@ -180,6 +180,36 @@ def emulators(
             process.wait(timeout=10)
 
 
+@cli.command()
+def publish(
+    part_numbers: list[str] = typer.Argument(None, help="Full SKUs to publish (e.g. WF338109=K3)."),
+    batch: str = typer.Option(None, "--batch", help="A batch id: publish every sellable SKU it staged."),
+    api_url: str = typer.Option("http://127.0.0.1:8000", envvar="BOEING_HUB_API_URL", help="API base URL."),
+    api_token: str = typer.Option(None, "--token", envvar="BOEING_HUB_TOKEN", help="Operator access token."),
+    poll_s: float = typer.Option(1.0, help="Seconds between progress polls."),
+    timeout_s: float = typer.Option(6 * 3600.0, help="Give up following the run after this long."),
+) -> None:
+    """Publish staged SKUs (or a batch) to Shopify and follow the run with a progress bar."""
+    from app.cli_publish import follow_publish
+
+    if not part_numbers and not batch:
+        console.print("[red]give --batch ID or one or more SKUs[/red]")
+        raise typer.Exit(2)
+    if not api_token:
+        console.print("[red]no token: pass --token or set BOEING_HUB_TOKEN (see `boeing-hub token`)[/red]")
+        raise typer.Exit(2)
+    code = follow_publish(
+        console,
+        api_url=api_url,
+        token=api_token,
+        part_numbers=list(part_numbers or []),
+        batch_id=batch,
+        poll_s=poll_s,
+        timeout_s=timeout_s,
+    )
+    raise typer.Exit(code)
+
+
 def main() -> None:
     cli()
 
