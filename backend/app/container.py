@@ -196,6 +196,55 @@ class Container:
             settings=self.settings,
         )
 
+    @component
+    def sync_status_service(self) -> Any:
+        from app.celery_app.celery_config import beat_entry_texts
+        from app.db.sync_analytics import SyncAnalytics
+        from app.services.sync_status_service import BeatEntrySpec, SyncStatusService
+
+        return SyncStatusService(
+            settings=self.settings,
+            redis_client=self.redis,
+            beat_entries=[BeatEntrySpec(*entry) for entry in beat_entry_texts(self.settings)],
+            redbeat_prefix=self.celery.conf.redbeat_key_prefix,
+            boeing_limiter=self.boeing_limiter,
+            shopify_limiter=self.shopify_limiter,
+            uow_factory=self.uow_factory,
+            schedule=self.sync_store,
+            analytics=SyncAnalytics(),
+        )
+
+    @component
+    def boeing_fetch_service(self) -> Any:
+        from app.db.product_store import ProductStore
+        from app.services.boeing_fetch_service import BoeingFetchService
+
+        return BoeingFetchService(
+            uow_factory=self.uow_factory,
+            schedule=self.sync_store,
+            products=ProductStore(),
+            accounting=self.sync_accounting,
+            dispatcher=self.dispatcher,
+            client=self.boeing_client,
+            limiter=self.boeing_limiter,
+            settings=self.settings,
+        )
+
+    @component
+    def shopify_update_service(self) -> Any:
+        from app.db.product_store import ProductStore
+        from app.services.shopify_update_service import ShopifyUpdateService
+
+        return ShopifyUpdateService(
+            uow_factory=self.uow_factory,
+            schedule=self.sync_store,
+            products=ProductStore(),
+            history=self.sync_history_store,
+            accounting=self.sync_accounting,
+            client=self.shopify_client,
+            settings=self.settings,
+        )
+
     # --- Shopify (shared by publishing, search and sync) ----------------------------------------------------
     @component
     def shopify_limiter(self) -> Any:

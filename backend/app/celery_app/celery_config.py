@@ -32,6 +32,7 @@ TASK_ROUTES: dict[str, dict[str, str]] = {
     "tasks.sync_boeing.process_boeing_batch": {"queue": "sync_boeing"},
     "tasks.sync_shopify.update_shopify_product": {"queue": "sync_shopify"},
     "tasks.sync_shopify.sync_single_product_immediate": {"queue": "sync_boeing"},
+    "tasks.sync_shopify.set_product_status": {"queue": "sync_shopify"},
     "tasks.batch.check_batch_completion": {"queue": "default"},
     "tasks.batch.sweep": {"queue": "default"},
     "tasks.maintenance.relay_outbox": {"queue": "default"},
@@ -72,7 +73,54 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
         "relay-outbox": {"task": "tasks.maintenance.relay_outbox", "schedule": timedelta(seconds=10)},
         "purge-retention": {"task": "tasks.maintenance.purge", "schedule": crontab(minute=17, hour=3)},
     }
+    schedule.update(sync_beat_entries(settings))
     return schedule
+
+
+def sync_beat_entries(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Scheduled sync (only when ``SYNC_ENABLED``): dispatch every dispatch interval, retry failed rows every
+    retry interval, and the day's summary and history pruning at 23:55 UTC, the end of the day it sums up."""
+    sync = settings.sync
+    if not sync.enabled:
+        return {}
+    return {
+        "dispatch-hourly-sync": {
+            "task": "tasks.sync_dispatch.dispatch_hourly",
+            "schedule": timedelta(seconds=sync.dispatch_interval_s),
+        },
+        "dispatch-retry-sync": {
+            "task": "tasks.sync_dispatch.dispatch_retry",
+            "schedule": timedelta(seconds=sync.retry_interval_s),
+        },
+        "end-of-day-cleanup": {
+            "task": "tasks.sync_dispatch.end_of_day_cleanup",
+            "schedule": crontab(minute=55, hour=23),
+        },
+    }
+
+
+def beat_entry_texts(settings: Settings) -> list[tuple[str, str, str]]:
+    """Every beat entry as (name, task, schedule text), for ``/health/sync-status``."""
+    return [
+        (name, entry["task"], schedule_text(entry["schedule"]))
+        for name, entry in beat_schedule(settings).items()
+    ]
+
+
+def schedule_text(schedule: Any) -> str:
+    """``every 60 s`` for an interval; ``crontab 55 23 * * * (UTC)`` (minute hour day month weekday)."""
+    if isinstance(schedule, timedelta):
+        return f"every {schedule.total_seconds():g} s"
+    if isinstance(schedule, crontab):
+        fields = (
+            schedule._orig_minute,
+            schedule._orig_hour,
+            schedule._orig_day_of_month,
+            schedule._orig_month_of_year,
+            schedule._orig_day_of_week,
+        )
+        return "crontab " + " ".join(str(field) for field in fields) + " (UTC)"
+    return str(schedule)
 
 
 def build_celery(settings: Settings, *, include_tasks: bool = False) -> Celery:

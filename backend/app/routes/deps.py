@@ -11,6 +11,7 @@ from app.services.auth_service import AuthService
 from app.services.health_service import HealthService
 from app.services.sync_dashboard_service import SyncDashboardService
 from app.services.sync_dispatch_service import SyncDispatchService
+from app.services.sync_status_service import SyncStatusService
 
 
 def get_container(request: Request) -> Container:
@@ -35,3 +36,7 @@ def get_sync_dispatch_service(request: Request) -> SyncDispatchService:
 
 def get_sync_dashboard_service(request: Request) -> SyncDashboardService:
     return _service(request, "sync_dashboard_service")
+
+
+def get_sync_status_service(request: Request) -> SyncStatusService:
+    return _service(request, "sync_status_service")

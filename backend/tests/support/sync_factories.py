@@ -12,6 +12,10 @@ from typing import Any
 
 import psycopg
 
+from app.db.product_store import PRODUCT_VALUE_FIELDS, ProductStore
+from app.utils.hash_utils import sync_hash_for
+from app.utils.normalized_record import NormalizedRecord
+
 
 @dataclass(frozen=True, slots=True)
 class Published:
@@ -56,17 +60,17 @@ def insert_published(
         conn.execute(
             """
             INSERT INTO product (sku, base_part_number, title, shopify_product_id, shopify_variant_id,
-                                 shopify_inventory_item_id, price, cost_per_item, list_price, inventory_quantity,
-                                 inventory_status, mapped_inventory, created_by)
+                                 shopify_inventory_item_id, price, cost_per_item, list_price,
+                                 inventory_quantity, inventory_status, mapped_inventory, created_by)
             VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
             """,
             (
                 product.sku,
                 product.sku.split("=")[0],
                 product.sku.split("=")[0],
-                product.shopify_product_id or f"gid://shopify/Product/{number}",
-                product.shopify_variant_id or f"gid://shopify/ProductVariant/{number}",
-                product.shopify_inventory_item_id or f"gid://shopify/InventoryItem/{number}",
+                product.shopify_product_id or str(number),
+                product.shopify_variant_id or str(number),
+                product.shopify_inventory_item_id or str(number),
                 product.price,
                 product.cost,
                 product.cost,
@@ -91,7 +95,10 @@ def insert_published(
         names = ", ".join(columns)
         values = ", ".join(["%s"] * len(columns))
         if isinstance(next_sync_at, datetime):
-            sql = f"INSERT INTO product_sync_schedule ({names}, next_sync_at) VALUES ({values}, %s) RETURNING id"
+            sql = (
+                f"INSERT INTO product_sync_schedule ({names}, next_sync_at)"
+                f" VALUES ({values}, %s) RETURNING id"
+            )
             params = [*columns.values(), next_sync_at]
         else:
             sql = (
@@ -115,7 +122,7 @@ def insert_many_scheduled(conn: psycopg.Connection, count: int, *, bucket_count:
         INSERT INTO product (sku, base_part_number, title, shopify_product_id, price, cost_per_item,
                              inventory_quantity, inventory_status, created_by)
         SELECT 'BENCH-' || lpad(n::text, 7, '0'), 'BENCH-' || lpad(n::text, 7, '0'),
-               'BENCH-' || lpad(n::text, 7, '0'), 'gid://shopify/Product/' || (1000000 + n), 28.05, 25.50,
+               'BENCH-' || lpad(n::text, 7, '0'), (1000000 + n)::text, 28.05, 25.50,
                n %% 500, CASE WHEN n %% 500 > 0 THEN 'in_stock' ELSE 'out_of_stock' END, 'bench'
           FROM generate_series(1, %(count)s) AS n
         """,
@@ -140,3 +147,50 @@ def insert_many_scheduled(conn: psycopg.Connection, count: int, *, bucket_count:
         """,
         {"count": count, "buckets": bucket_count},
     )
+
+
+def publish_record(
+    container: Any,
+    conn: psycopg.Connection,
+    record: NormalizedRecord,
+    *,
+    number: int,
+    bucket: int = 0,
+    next_sync_at: str = "now() - interval '1 minute'",
+    **schedule: Any,
+) -> str:
+    """Save ``record`` as published (through ``ProductStore``) and enroll it with its sync hash; return the
+    schedule id. Shopify ids are ``number`` for the product, variant and inventory item."""
+    values = {name: getattr(record, name) for name in PRODUCT_VALUE_FIELDS}
+    with container.uow_factory() as uow:
+        ProductStore().upsert_published(
+            uow,
+            sku=record.sku,
+            values=values,
+            shopify_product_id=str(number),
+            shopify_variant_id=str(number),
+            shopify_inventory_item_id=str(number),
+            shopify_handle=record.sku.lower(),
+            image_url=None,
+            content_hash="publish-hash",
+            created_by="tester",
+        )
+    columns = {
+        "sku": record.sku,
+        "hour_bucket": bucket,
+        "last_price": record.cost_per_item,
+        "last_quantity": record.total_quantity,
+        "last_inventory_status": str(record.inventory_status),
+        "last_location_summary": record.location_summary,
+        "last_mapped_inventory": json.dumps([[name, qty] for name, qty in record.mapped_inventory]),
+        "last_hash": sync_hash_for(record),
+        "created_by": "tester",
+        **schedule,
+    }
+    row = conn.execute(
+        f"INSERT INTO product_sync_schedule ({', '.join(columns)}, next_sync_at)"
+        f" VALUES ({', '.join(['%s'] * len(columns))}, {next_sync_at}) RETURNING id",
+        list(columns.values()),
+    ).fetchone()
+    assert row is not None
+    return str(row[0])

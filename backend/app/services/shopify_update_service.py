@@ -1,0 +1,250 @@
+"""Scheduled sync, step 3: write a detected change to Shopify with targeted mutations, then record it.
+
+Only what changed is written, at most three calls per product:
+
+1. price and cost with ``productVariantsBulkUpdate`` — only when the shop price or the cost changed, and never
+   a price ≤ 0 (the guard keeps the last one);
+2. stock with ``inventorySetQuantities`` for **every** mapped location (0 where Boeing no longer lists stock),
+   with the configured API version's compare semantics (``changeFromQuantity``/``compareQuantity`` against the
+   levels we last wrote) and its idempotency key; when Shopify reports the compare value stale (someone else
+   changed the level), Boeing's figure is written again without the compare;
+3. the location summary (and inventory-location code) metafields with ``metafieldsSet`` when they changed.
+
+Then one unit of work updates ``product``, the schedule row and ``sync_history`` (old → new). A duplicated
+task finds the row no longer ``syncing`` and does nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+from app.core.config import Settings
+from app.core.exceptions import NonRetryableError
+from app.db.product_store import ProductRow, ProductStore
+from app.db.sync_history_store import SyncChange, SyncHistoryStore
+from app.db.sync_store import SyncStore, SyncSuccess
+from app.db.unit_of_work import UnitOfWorkFactory
+from app.services.sync_accounting import FailureOutcome, SyncAccounting
+from app.services.utils.inventory_mapper import build_inventory_set
+from app.services.utils.metafield_builder import build_location_summary_metafield, inventory_location_code
+from app.services.utils.shopify_payload_builder import build_variant_price_update
+from app.services.utils.sync_target import SyncTarget
+
+logger = logging.getLogger(__name__)
+
+LOCATION_CACHE_S = 300.0
+_STALE_CODES = ("CHANGE_FROM_QUANTITY_STALE", "COMPARE_QUANTITY_STALE")
+
+
+class _ShopifyClient(Protocol):
+    @property
+    def api_version(self) -> str: ...
+    def locations(self) -> list[Any]: ...
+    def update_variants(self, variables: dict[str, Any]) -> list[dict[str, Any]]: ...
+    def set_inventory_quantities(
+        self, variables: dict[str, Any], *, idempotency_key: str | None
+    ) -> list[dict[str, Any]]: ...
+    def set_metafields(self, metafields: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
+    def update_product_status(self, product_id: str, status: str) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateReport:
+    """What one update wrote: Shopify calls made, and whether the change was recorded."""
+
+    sku: str | None = None
+    writes: int = 0
+    recorded: bool = False
+
+
+class ShopifyUpdateService:
+    def __init__(
+        self,
+        *,
+        uow_factory: UnitOfWorkFactory,
+        schedule: SyncStore,
+        products: ProductStore,
+        history: SyncHistoryStore,
+        accounting: SyncAccounting,
+        client: _ShopifyClient,
+        settings: Settings,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._schedule = schedule
+        self._products = products
+        self._history = history
+        self._accounting = accounting
+        self._client = client
+        self._settings = settings
+        self._locations: dict[str, str] = {}
+        self._locations_at = 0.0
+        self._locations_lock = threading.Lock()
+
+    def update_product(self, schedule_id: str) -> UpdateReport:
+        """Write the pending change of one schedule row to Shopify and record it."""
+        with self._uow_factory() as uow:
+            row = self._schedule.get(uow, schedule_id)
+            if row is None or row.sync_status != "syncing" or row.pending_target is None:
+                return UpdateReport()
+            product = self._products.get_by_sku(uow, row.sku)
+            self._schedule.renew_leases(uow, [row.id], lease_s=self._settings.sync.lease_s)
+        if product is None:
+            return UpdateReport(row.sku)
+        target = SyncTarget.from_json(row.pending_target)
+        writes = self._write_price(product, target) + self._write_stock(product, target)
+        writes += self._write_summary(product, target)
+        with self._uow_factory() as uow:
+            if not self._schedule.lock_syncing(uow, [row.id]):
+                return UpdateReport(row.sku, writes, recorded=False)
+            now = self._schedule.database_now(uow)
+            self._products.update_sync_values(
+                uow,
+                row.sku,
+                price=target.price,
+                cost_per_item=target.cost_per_item,
+                list_price=target.list_price,
+                net_price=target.net_price,
+                inventory_quantity=target.inventory_quantity,
+                inventory_status=target.inventory_status,
+                location_summary=target.location_summary,
+                locations=target.locations,
+                mapped_inventory=target.mapped_inventory,
+            )
+            self._history.add_change(
+                uow,
+                SyncChange(
+                    sku=row.sku,
+                    old_price=row.last_price,
+                    new_price=target.cost_per_item,
+                    old_quantity=row.last_quantity,
+                    new_quantity=target.inventory_quantity,
+                    old_locations=[list(pair) for pair in product.mapped_inventory],
+                    new_locations=target.mapped_as_lists,
+                    reason=target.reason,
+                ),
+            )
+            self._schedule.record_successes(
+                uow,
+                [
+                    SyncSuccess(
+                        id=row.id,
+                        next_sync_at=self._accounting.next_time(row.hour_bucket, now),
+                        price=target.cost_per_item,
+                        quantity=target.inventory_quantity,
+                        inventory_status=target.inventory_status,
+                        location_summary=target.location_summary,
+                        mapped_inventory=target.mapped_as_lists,
+                        sync_hash=target.sync_hash,
+                    )
+                ],
+            )
+        return UpdateReport(row.sku, writes, recorded=True)
+
+    def record_final_failure(self, schedule_id: str, error: str) -> FailureOutcome:
+        """Count a final failure of one Shopify update (retries exhausted, or a permanent error)."""
+        with self._uow_factory() as uow:
+            return self._accounting.record_final_failure(uow, [schedule_id], error)
+
+    def set_product_status(self, sku: str, status: str) -> str | None:
+        """Set a synced product's Shopify status (DRAFT on deactivation, ACTIVE on reactivation)."""
+        with self._uow_factory() as uow:
+            product = self._products.get_by_sku(uow, sku)
+        if product is None:
+            return None
+        return self._client.update_product_status(product.product_gid, status)
+
+    # --- the three targeted writes --------------------------------------------------------------------------
+    def _write_price(self, product: ProductRow, target: SyncTarget) -> int:
+        if target.price is None or target.price <= 0 or product.variant_gid is None:
+            return 0
+        if _same(target.price, product.price) and _same(target.cost_per_item, product.cost_per_item):
+            return 0
+        self._client.update_variants(
+            build_variant_price_update(
+                product.product_gid, product.variant_gid, target.price, target.cost_per_item
+            )
+        )
+        return 1
+
+    def _write_stock(self, product: ProductRow, target: SyncTarget) -> int:
+        if dict(target.mapped_inventory) == dict(product.mapped_inventory) and product.mapped_inventory:
+            return 0
+        item = product.inventory_item_gid
+        if item is None:
+            raise NonRetryableError(f"{product.sku} has no Shopify inventory item id.", system="shopify")
+        location_ids = self._location_ids()
+        quantities = {
+            location_ids[name]: qty for name, qty in target.mapped_inventory if name in location_ids
+        }
+        unknown = sorted(name for name, _ in target.mapped_inventory if name not in location_ids)
+        if unknown:
+            logger.warning("%s: no active Shopify location named %s", product.sku, ", ".join(unknown))
+        if not quantities:
+            return 0
+        previous = {location_ids[name]: qty for name, qty in product.mapped_inventory if name in location_ids}
+        reference = f"boeing-sync://{product.sku}/{target.fetched_at}"
+        request = build_inventory_set(
+            inventory_item_id=item,
+            quantities=quantities,
+            previous={key: previous.get(key) for key in quantities},
+            api_version=self._client.api_version,
+            reference=reference,
+        )
+        try:
+            self._client.set_inventory_quantities(request.variables, idempotency_key=request.idempotency_key)
+            return 1
+        except NonRetryableError as exc:
+            if not any(code in detail for detail in exc.details for code in _STALE_CODES):
+                raise
+        # Someone changed a level since our last write: Boeing is the source of truth, write its figure.
+        logger.info("%s: Shopify stock changed outside sync; writing Boeing's figures", product.sku)
+        forced = build_inventory_set(
+            inventory_item_id=item,
+            quantities=quantities,
+            previous=None,
+            api_version=self._client.api_version,
+            reference=reference + "#force",
+        )
+        self._client.set_inventory_quantities(forced.variables, idempotency_key=forced.idempotency_key)
+        return 2
+
+    def _write_summary(self, product: ProductRow, target: SyncTarget) -> int:
+        codes = self._settings.shopify.inventory_location_codes
+        after = dataclasses.replace(
+            product,
+            location_summary=target.location_summary,
+            locations=target.locations,
+            mapped_inventory=target.mapped_inventory,
+        )
+        unchanged_summary = (target.location_summary or None) == (product.location_summary or None)
+        if unchanged_summary and inventory_location_code(after, codes) == inventory_location_code(
+            product, codes
+        ):
+            return 0
+        variables = build_location_summary_metafield(
+            product.product_gid, after, inventory_location_codes=codes
+        )
+        if not variables["metafields"]:
+            return 0
+        self._client.set_metafields(variables["metafields"])
+        return 1
+
+    def _location_ids(self) -> dict[str, str]:
+        """Active Shopify location name → GID, cached for a few minutes per process."""
+        with self._locations_lock:
+            if not self._locations or time.monotonic() - self._locations_at > LOCATION_CACHE_S:
+                self._locations = {loc.name: loc.id for loc in self._client.locations() if loc.is_active}
+                self._locations_at = time.monotonic()
+            return dict(self._locations)
+
+
+def _same(a: Decimal | None, b: Decimal | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.quantize(Decimal("0.01")) == b.quantize(Decimal("0.01"))
