@@ -1,0 +1,395 @@
+"""``batch_items``: the truth for "nothing lost" (DESIGN §5). One row per requested part number (extraction)
+or per SKU of a publish run.
+
+Every transition is a compare-and-set (``... WHERE status = ANY(expected) RETURNING``), so a redelivered or
+duplicated task changes nothing twice. Lifecycle of an extraction item: ``queued`` -> ``sent`` (its chunk is
+in the broker) -> ``in_progress`` (a task works on it: lease and attempt) -> ``normalized`` / ``blocked`` /
+``failed``; ``cancelled`` from ``queued`` or ``sent``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from psycopg.types.json import Jsonb
+
+from app.db.base_store import BaseStore, translate_db_errors
+from app.db.unit_of_work import UnitOfWork
+
+__all__ = ["OPEN_STATUSES", "BatchItemStore", "ItemOutcome", "ItemRow", "StaleChunk"]
+
+OPEN_STATUSES = ("queued", "sent", "in_progress")
+_COLUMNS = (
+    "id, batch_id, stage, run, position, part_number, status, error, error_stage, attempts, chunk_no,"
+    " sent_at, lease_until, raw_data_id, staged_skus, updated_at"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRow:
+    id: int
+    batch_id: str
+    stage: str
+    run: int
+    position: int
+    part_number: str
+    status: str
+    error: str | None
+    error_stage: str | None
+    attempts: int
+    chunk_no: int | None
+    sent_at: datetime | None
+    lease_until: datetime | None
+    raw_data_id: int | None
+    staged_skus: list[str]
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ItemOutcome:
+    """The terminal state one item moves to."""
+
+    item_id: int
+    status: str
+    staged_skus: Sequence[str] = ()
+    error: str | None = None
+    error_stage: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StaleChunk:
+    batch_id: str
+    chunk_no: int
+
+
+def _item(row: dict[str, Any]) -> ItemRow:
+    row["batch_id"] = str(row["batch_id"])
+    return ItemRow(**row)
+
+
+class BatchItemStore(BaseStore):
+    # --- creation and feeding -----------------------------------------------------------------------------
+    def insert_many(
+        self,
+        uow: UnitOfWork,
+        batch_id: str,
+        part_numbers: Sequence[str],
+        *,
+        stage: str,
+        run: int = 0,
+        chunk_size: int | None = None,
+    ) -> int:
+        """One ``queued`` item per part number in input order (COPY); ``chunk_size`` numbers their chunks."""
+        with translate_db_errors("create batch items"), uow.conn.cursor() as cur:
+            copy_sql = "COPY batch_items (batch_id, stage, run, position, part_number, chunk_no) FROM STDIN"
+            with cur.copy(copy_sql) as copy:
+                for position, part_number in enumerate(part_numbers):
+                    chunk = position // chunk_size if chunk_size else None
+                    copy.write_row((batch_id, stage, run, position, part_number, chunk))
+        return len(part_numbers)
+
+    def next_queued_chunks(self, uow: UnitOfWork, batch_id: str, stage: str, limit: int) -> list[int]:
+        """The lowest chunk numbers that still have queued items."""
+        rows = self._rows(
+            uow,
+            "find the next chunks",
+            """
+            SELECT DISTINCT chunk_no FROM batch_items
+            WHERE batch_id = %s AND stage = %s AND status = 'queued' AND chunk_no IS NOT NULL
+            ORDER BY chunk_no LIMIT %s
+            """,
+            (batch_id, stage, limit),
+        )
+        return [int(row["chunk_no"]) for row in rows]
+
+    def count_chunks_in_flight(self, uow: UnitOfWork, batch_id: str, stage: str) -> int:
+        """Chunks sent to the broker or being called, whose answer is not stored yet."""
+        return int(
+            self._scalar(
+                uow,
+                "count chunks in flight",
+                """
+                SELECT count(DISTINCT chunk_no) FROM batch_items
+                WHERE batch_id = %s AND stage = %s AND status IN ('sent', 'in_progress')
+                  AND raw_data_id IS NULL
+                """,
+                (batch_id, stage),
+            )
+        )
+
+    def count_chunks_waiting(self, uow: UnitOfWork, stage: str) -> int:
+        """Chunks of every batch sent but not started (what the broker's queue holds)."""
+        return int(
+            self._scalar(
+                uow,
+                "count waiting chunks",
+                "SELECT count(*) FROM (SELECT DISTINCT batch_id, chunk_no FROM batch_items"
+                " WHERE stage = %s AND status = 'sent') AS waiting",
+                (stage,),
+            )
+        )
+
+    def mark_chunks_sent(self, uow: UnitOfWork, batch_id: str, stage: str, chunk_nos: Sequence[int]) -> int:
+        """``queued`` -> ``sent`` for the items of these chunks."""
+        return self._execute(
+            uow,
+            "mark chunks sent",
+            """
+            UPDATE batch_items SET status = 'sent', sent_at = now()
+            WHERE batch_id = %s AND stage = %s AND chunk_no = ANY(%s) AND status = 'queued'
+            """,
+            (batch_id, stage, list(chunk_nos)),
+        )
+
+    # --- work on a chunk ------------------------------------------------------------------------------------
+    def claim_chunk(
+        self, uow: UnitOfWork, batch_id: str, stage: str, chunk_no: int, *, lease_s: float
+    ) -> list[ItemRow]:
+        """Start work on a chunk's items that are ``sent`` (or whose task died before storing an answer)."""
+        rows = self._rows(
+            uow,
+            "claim a chunk",
+            f"""
+            UPDATE batch_items SET status = 'in_progress', attempts = attempts + 1,
+                   lease_until = now() + make_interval(secs => %(lease)s)
+            WHERE batch_id = %(batch)s AND stage = %(stage)s AND chunk_no = %(chunk)s
+              AND (status = 'sent'
+                   OR (status = 'in_progress' AND raw_data_id IS NULL AND lease_until < now()))
+            RETURNING {_COLUMNS}
+            """,
+            {"lease": lease_s, "batch": batch_id, "stage": stage, "chunk": chunk_no},
+        )
+        return sorted((_item(row) for row in rows), key=lambda item: item.position)
+
+    def release(
+        self, uow: UnitOfWork, item_ids: Sequence[int], *, refund_attempt: bool, resend_after_s: float
+    ) -> int:
+        """``in_progress`` -> ``sent`` (the task will come back); a quota wait refunds the attempt."""
+        return self._execute(
+            uow,
+            "release items",
+            """
+            UPDATE batch_items SET status = 'sent', lease_until = NULL,
+                   attempts = GREATEST(attempts - %s, 0),
+                   sent_at = now() + make_interval(secs => %s)
+            WHERE id = ANY(%s) AND status = 'in_progress' AND raw_data_id IS NULL
+            """,
+            (1 if refund_attempt else 0, resend_after_s, list(item_ids)),
+        )
+
+    def record_raw(
+        self, uow: UnitOfWork, item_ids: Sequence[int], raw_data_id: int, *, lease_s: float
+    ) -> int:
+        """Attach the stored Boeing answer; the items wait (leased) for normalization."""
+        return self._execute(
+            uow,
+            "attach a Boeing answer",
+            """
+            UPDATE batch_items SET raw_data_id = %s, sent_at = now(),
+                   lease_until = now() + make_interval(secs => %s)
+            WHERE id = ANY(%s) AND status = 'in_progress'
+            """,
+            (raw_data_id, lease_s, list(item_ids)),
+        )
+
+    def open_for_raw(self, uow: UnitOfWork, raw_data_id: int) -> list[ItemRow]:
+        """Items waiting for the normalization of this Boeing answer, locked for this transaction."""
+        rows = self._rows(
+            uow,
+            "read items of a Boeing answer",
+            f"SELECT {_COLUMNS} FROM batch_items WHERE raw_data_id = %s AND status = 'in_progress'"
+            " ORDER BY id FOR UPDATE",
+            (raw_data_id,),
+        )
+        return [_item(row) for row in rows]
+
+    # --- transitions ----------------------------------------------------------------------------------------
+    def finish(
+        self, uow: UnitOfWork, outcomes: Sequence[ItemOutcome], *, expected: Sequence[str]
+    ) -> list[ItemRow]:
+        """Move each item to its outcome if it is still in an ``expected`` status; returns the rows moved."""
+        if not outcomes:
+            return []
+        payload = [
+            {"id": o.item_id, "status": o.status, "skus": list(o.staged_skus), "error": o.error,
+             "error_stage": o.error_stage}
+            for o in outcomes
+        ]  # fmt: skip
+        rows = self._rows(
+            uow,
+            "finish batch items",
+            """
+            UPDATE batch_items AS b
+               SET status = v.status, error = v.error, error_stage = v.error_stage, lease_until = NULL,
+                   staged_skus = COALESCE(ARRAY(SELECT jsonb_array_elements_text(v.skus)), '{}')
+              FROM jsonb_to_recordset(%s)
+                   AS v(id bigint, status text, skus jsonb, error text, error_stage text)
+             WHERE b.id = v.id AND b.status = ANY(%s)
+            RETURNING b.id, b.batch_id, b.stage, b.run, b.position, b.part_number, b.status, b.error,
+                      b.error_stage, b.attempts, b.chunk_no, b.sent_at, b.lease_until, b.raw_data_id,
+                      b.staged_skus, b.updated_at
+            """,
+            (Jsonb(payload), list(expected)),
+        )
+        return [_item(row) for row in rows]
+
+    def transition(
+        self,
+        uow: UnitOfWork,
+        item_ids: Sequence[int],
+        status: str,
+        *,
+        expected: Sequence[str],
+        error: str | None = None,
+        error_stage: str | None = None,
+    ) -> list[ItemRow]:
+        """Move every listed item still in an ``expected`` status to ``status``; returns the rows moved."""
+        rows = self._rows(
+            uow,
+            "change batch items",
+            f"""
+            UPDATE batch_items SET status = %s, error = %s, error_stage = %s, lease_until = NULL
+            WHERE id = ANY(%s) AND status = ANY(%s)
+            RETURNING {_COLUMNS}
+            """,
+            (status, error, error_stage, list(item_ids), list(expected)),
+        )
+        return [_item(row) for row in rows]
+
+    def cancel_unstarted(self, uow: UnitOfWork, batch_id: str) -> int:
+        """``queued``/``sent`` -> ``cancelled``: chunk tasks skip them; in-flight items finish."""
+        return self._execute(
+            uow,
+            "cancel batch items",
+            "UPDATE batch_items SET status = 'cancelled', lease_until = NULL"
+            " WHERE batch_id = %s AND status IN ('queued', 'sent')",
+            (batch_id,),
+        )
+
+    # --- the sweeper ----------------------------------------------------------------------------------------
+    def resend_stale_sent(
+        self, uow: UnitOfWork, stage: str, *, older_than_s: float, limit: int
+    ) -> list[StaleChunk]:
+        """Chunks ``sent`` longer ago than ``older_than_s`` (lost messages): stamped as sent now, returned."""
+        rows = self._rows(
+            uow,
+            "find lost chunks",
+            """
+            UPDATE batch_items SET sent_at = now()
+            WHERE id IN (SELECT id FROM batch_items
+                         WHERE stage = %s AND status = 'sent' AND sent_at < now() - make_interval(secs => %s)
+                         ORDER BY sent_at LIMIT %s FOR UPDATE SKIP LOCKED)
+            RETURNING batch_id, chunk_no
+            """,
+            (stage, older_than_s, limit),
+        )
+        chunks = {(str(row["batch_id"]), int(row["chunk_no"])) for row in rows if row["chunk_no"] is not None}
+        return [StaleChunk(batch_id, chunk_no) for batch_id, chunk_no in sorted(chunks)]
+
+    def expired_leases(self, uow: UnitOfWork, stage: str, *, limit: int) -> list[ItemRow]:
+        """``in_progress`` items whose lease ran out (their task died), locked for this transaction."""
+        rows = self._rows(
+            uow,
+            "find expired leases",
+            f"""
+            SELECT {_COLUMNS} FROM batch_items
+            WHERE stage = %s AND status = 'in_progress' AND lease_until < now()
+            ORDER BY lease_until LIMIT %s FOR UPDATE SKIP LOCKED
+            """,
+            (stage, limit),
+        )
+        return [_item(row) for row in rows]
+
+    def renew_lease(
+        self, uow: UnitOfWork, item_ids: Sequence[int], *, lease_s: float, count_attempt: bool
+    ) -> int:
+        """Give ``in_progress`` items a new lease (their follow-up task is sent again)."""
+        return self._execute(
+            uow,
+            "renew leases",
+            """
+            UPDATE batch_items SET lease_until = now() + make_interval(secs => %s), sent_at = now(),
+                   attempts = attempts + %s
+            WHERE id = ANY(%s) AND status = 'in_progress'
+            """,
+            (lease_s, 1 if count_attempt else 0, list(item_ids)),
+        )
+
+    def resend_expired(self, uow: UnitOfWork, item_ids: Sequence[int]) -> int:
+        """Expired ``in_progress`` items without a stored answer go back to ``sent``."""
+        return self._execute(
+            uow,
+            "resend expired items",
+            "UPDATE batch_items SET status = 'sent', sent_at = now(), lease_until = NULL"
+            " WHERE id = ANY(%s) AND status = 'in_progress' AND raw_data_id IS NULL",
+            (list(item_ids),),
+        )
+
+    # --- reads ----------------------------------------------------------------------------------------------
+    def count_open(self, uow: UnitOfWork, batch_id: str, stage: str, run: int) -> int:
+        """Items of a stage run not yet terminal."""
+        return int(
+            self._scalar(
+                uow,
+                "count open items",
+                "SELECT count(*) FROM batch_items WHERE batch_id = %s AND stage = %s AND run = %s"
+                " AND status IN ('queued', 'sent', 'in_progress')",
+                (batch_id, stage, run),
+            )
+        )
+
+    def status_counts(self, uow: UnitOfWork, batch_id: str, stage: str, run: int = 0) -> dict[str, int]:
+        """How many items of a stage run are in each status."""
+        rows = self._rows(
+            uow,
+            "count items per status",
+            "SELECT status, count(*) AS n FROM batch_items WHERE batch_id = %s AND stage = %s AND run = %s"
+            " GROUP BY status",
+            (batch_id, stage, run),
+        )
+        return {row["status"]: int(row["n"]) for row in rows}
+
+    def part_numbers_in(self, uow: UnitOfWork, batch_id: str, stage: str, status: str) -> list[str]:
+        """Part numbers of a stage's items in one status, in input order."""
+        rows = self._rows(
+            uow,
+            "list part numbers",
+            "SELECT part_number FROM batch_items WHERE batch_id = %s AND stage = %s AND status = %s"
+            " ORDER BY run, position",
+            (batch_id, stage, status),
+        )
+        return [row["part_number"] for row in rows]
+
+    def failures_page(
+        self,
+        uow: UnitOfWork,
+        batch_id: str,
+        *,
+        publish_run: int,
+        error_stage: str | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[ItemRow], int]:
+        """Failed items, oldest first: every extraction failure and the current publish run's failures."""
+        where = """WHERE batch_id = %(batch)s AND status = 'failed'
+                     AND (stage = 'extraction' OR run = %(run)s)
+                     AND (%(stage)s::text IS NULL OR COALESCE(error_stage, stage) = %(stage)s)"""
+        params = {
+            "batch": batch_id,
+            "run": publish_run,
+            "stage": error_stage,
+            "limit": limit,
+            "offset": offset,
+        }
+        rows = self._rows(
+            uow,
+            "list failed items",
+            f"SELECT {_COLUMNS} FROM batch_items {where}"
+            " ORDER BY updated_at, id LIMIT %(limit)s OFFSET %(offset)s",
+            params,
+        )
+        total = self._scalar(uow, "count failed items", f"SELECT count(*) FROM batch_items {where}", params)
+        return [_item(row) for row in rows], int(total)

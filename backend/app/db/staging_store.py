@@ -1,0 +1,291 @@
+"""``product_staging``: one normalized record per full SKU (``WF338109=K3``).
+
+An upsert never loses what publishing wrote: an existing row keeps its ``shopify_product_id`` and re-hosted
+``image_url``; a ``published`` row keeps that status; a single search (no batch) keeps the row's ``batch_id``
+(http-api §3.3). Batch membership comes from ``batch_items.staged_skus``, never from the mutable ``batch_id``.
+A row satisfies ``PublishableRecord`` (``locations`` and ``mapped_inventory`` come back as tuples).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from psycopg.types.json import Jsonb
+
+from app.db.base_store import BaseStore
+from app.db.batch_store import as_uuid
+from app.db.unit_of_work import UnitOfWork
+from app.utils.normalized_record import LocationQuantity, NormalizedRecord
+
+__all__ = ["STAGING_VALUE_FIELDS", "StagingRow", "StagingStore"]
+
+STAGING_VALUE_FIELDS: tuple[str, ...] = (
+    "base_part_number", "title", "boeing_name", "boeing_description", "body_html", "vendor", "supplier_name",
+    "currency", "list_price", "net_price", "cost_per_item", "price", "dim_length", "dim_width", "dim_height",
+    "dim_uom", "weight", "weight_unit", "base_uom", "inventory_quantity", "inventory_status",
+    "location_summary",
+    "locations", "mapped_inventory", "country_of_origin", "hazmat_code", "faa_approval_code", "eccn",
+    "schedule_b_code", "condition", "cert", "pma", "boeing_image_url", "boeing_thumbnail_url",
+)  # fmt: skip
+"""The normalized values stored per SKU (besides ``sku``, ``status`` and ``blocked_reason``)."""
+
+_COLUMNS = (
+    "id, sku, batch_id, raw_data_id, status, blocked_reason, shopify_product_id, image_url, created_by,"
+    " created_at, updated_at, " + ", ".join(STAGING_VALUE_FIELDS)
+)
+_INSERTED = (
+    "sku",
+    *STAGING_VALUE_FIELDS,
+    "status",
+    "blocked_reason",
+    "batch_id",
+    "raw_data_id",
+    "created_by",
+)
+_UPSERT_SET = ",\n".join(
+    [f"{name} = EXCLUDED.{name}" for name in STAGING_VALUE_FIELDS]
+    + [
+        "raw_data_id = EXCLUDED.raw_data_id",
+        "batch_id = COALESCE(EXCLUDED.batch_id, product_staging.batch_id)",
+        "status = CASE WHEN product_staging.status = 'published' THEN 'published' ELSE EXCLUDED.status END",
+        "blocked_reason = CASE WHEN product_staging.status = 'published' THEN NULL"
+        " ELSE EXCLUDED.blocked_reason END",
+    ]
+)
+_ROW_PLACEHOLDERS = "(" + ", ".join(["%s"] * len(_INSERTED)) + ")"
+
+
+@dataclass(frozen=True, slots=True)
+class StagingRow:
+    """A staged SKU: its normalized values, staging status and what publishing recorded."""
+
+    id: str
+    sku: str
+    batch_id: str | None
+    raw_data_id: int | None
+    status: str
+    blocked_reason: str | None
+    shopify_product_id: str | None
+    image_url: str | None
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    base_part_number: str
+    title: str
+    boeing_name: str | None
+    boeing_description: str | None
+    body_html: str | None
+    vendor: str | None
+    supplier_name: str | None
+    currency: str | None
+    list_price: Decimal | None
+    net_price: Decimal | None
+    cost_per_item: Decimal | None
+    price: Decimal | None
+    dim_length: Decimal | None
+    dim_width: Decimal | None
+    dim_height: Decimal | None
+    dim_uom: str | None
+    weight: Decimal | None
+    weight_unit: str | None
+    base_uom: str | None
+    inventory_quantity: int | None
+    inventory_status: str | None
+    location_summary: str | None
+    locations: tuple[LocationQuantity, ...]
+    mapped_inventory: tuple[tuple[str, int], ...]
+    country_of_origin: str | None
+    hazmat_code: str | None
+    faa_approval_code: str | None
+    eccn: str | None
+    schedule_b_code: str | None
+    condition: str | None
+    cert: str | None
+    pma: bool | None
+    boeing_image_url: str | None
+    boeing_thumbnail_url: str | None
+
+    @property
+    def is_sellable(self) -> bool:
+        """Not blocked: fetched, published, or failed at publishing (DESIGN §5)."""
+        return self.status != "blocked"
+
+    def values(self) -> dict[str, Any]:
+        """The normalized values as plain data (locations as dicts, mapped inventory as pairs)."""
+        data = {name: getattr(self, name) for name in STAGING_VALUE_FIELDS}
+        data["locations"] = [entry.to_dict() for entry in self.locations]
+        data["mapped_inventory"] = [[name, qty] for name, qty in self.mapped_inventory]
+        return data
+
+
+def _staging(data: dict[str, Any]) -> StagingRow:
+    data["id"] = str(data["id"])
+    data["batch_id"] = str(data["batch_id"]) if data["batch_id"] is not None else None
+    data["locations"] = tuple(
+        LocationQuantity(str(entry.get("location")), int(entry.get("quantity") or 0))
+        for entry in data.get("locations") or []
+        if isinstance(entry, dict)
+    )
+    data["mapped_inventory"] = tuple(
+        (str(pair[0]), int(pair[1])) for pair in data.get("mapped_inventory") or [] if len(pair) == 2
+    )
+    return StagingRow(**data)
+
+
+def _record_values(
+    record: NormalizedRecord, batch_id: str | None, raw_data_id: int | None, created_by: str
+) -> list[Any]:
+    values: list[Any] = [record.sku]
+    for name in STAGING_VALUE_FIELDS:
+        value = getattr(record, name)
+        if name == "locations":
+            value = Jsonb([entry.to_dict() for entry in record.locations])
+        elif name == "mapped_inventory":
+            value = Jsonb([[location, quantity] for location, quantity in record.mapped_inventory])
+        elif name == "inventory_status":
+            value = str(value)
+        values.append(value)
+    reason = record.blocked_reason
+    values += [str(record.status), None if reason is None else str(reason), batch_id, raw_data_id, created_by]
+    return values
+
+
+class StagingStore(BaseStore):
+    # --- writes ---------------------------------------------------------------------------------------------
+    def upsert_many(
+        self,
+        uow: UnitOfWork,
+        records: Iterable[NormalizedRecord],
+        *,
+        batch_id: str | None,
+        raw_data_id: int | None,
+        created_by: str,
+    ) -> dict[str, str]:
+        """Insert or update one row per SKU (last record wins); returns each SKU's stored status."""
+        unique = {record.sku: record for record in records}
+        if not unique:
+            return {}
+        # One statement per answer; rows in SKU order so concurrent upserts lock in the same order.
+        ordered = [unique[sku] for sku in sorted(unique)]
+        params: list[Any] = []
+        for record in ordered:
+            params += _record_values(record, batch_id, raw_data_id, created_by)
+        rows = self._rows(
+            uow,
+            "stage normalized products",
+            f"""
+            INSERT INTO product_staging ({", ".join(_INSERTED)})
+            VALUES {", ".join([_ROW_PLACEHOLDERS] * len(ordered))}
+            ON CONFLICT (sku) DO UPDATE SET {_UPSERT_SET}
+            RETURNING sku, status
+            """,
+            params,
+        )
+        return {row["sku"]: row["status"] for row in rows}
+
+    def mark_published(
+        self, uow: UnitOfWork, sku: str, *, shopify_product_id: str, image_url: str | None = None
+    ) -> bool:
+        """Record a successful publish: status ``published`` with the Shopify id (and re-hosted image)."""
+        return (
+            self._execute(
+                uow,
+                "mark a staged product published",
+                "UPDATE product_staging SET status = 'published', blocked_reason = NULL,"
+                " shopify_product_id = %s,"
+                " image_url = COALESCE(%s, image_url) WHERE sku = %s",
+                (shopify_product_id, image_url, sku),
+            )
+            == 1
+        )
+
+    def mark_failed(self, uow: UnitOfWork, sku: str) -> bool:
+        """Record a failed publish (a sellable row only: a blocked row stays blocked)."""
+        return (
+            self._execute(
+                uow,
+                "mark a staged product failed",
+                "UPDATE product_staging SET status = 'failed'"
+                " WHERE sku = %s AND status IN ('fetched', 'failed')",
+                (sku,),
+            )
+            == 1
+        )
+
+    # --- reads ----------------------------------------------------------------------------------------------
+    def get_by_sku(self, uow: UnitOfWork, sku: str, *, for_update: bool = False) -> StagingRow | None:
+        """The staged row of a full SKU."""
+        lock = " FOR UPDATE" if for_update else ""
+        row = self._row(
+            uow,
+            "read a staged product",
+            f"SELECT {_COLUMNS} FROM product_staging WHERE sku = %s{lock}",
+            (sku,),
+        )
+        return _staging(row) if row else None
+
+    def get_many(self, uow: UnitOfWork, skus: Sequence[str]) -> dict[str, StagingRow]:
+        """Staged rows of these SKUs, by SKU (missing ones absent)."""
+        rows = self._rows(
+            uow,
+            "read staged products",
+            f"SELECT {_COLUMNS} FROM product_staging WHERE sku = ANY(%s)",
+            (list(skus),),
+        )
+        return {row["sku"]: _staging(row) for row in rows}
+
+    def skus_of_batch(
+        self, uow: UnitOfWork, batch_id: str, *, statuses: Sequence[str] | None = None
+    ) -> list[str]:
+        """SKUs the batch's extraction items staged (optionally only in ``statuses``), sorted."""
+        rows = self._rows(
+            uow,
+            "list a batch's staged SKUs",
+            """
+            SELECT s.sku FROM product_staging s
+            WHERE s.sku IN (SELECT unnest(staged_skus) FROM batch_items
+                            WHERE batch_id = %(batch)s AND stage = 'extraction')
+              AND (%(statuses)s::text[] IS NULL OR s.status = ANY(%(statuses)s::text[]))
+            ORDER BY s.sku
+            """,
+            {"batch": batch_id, "statuses": list(statuses) if statuses is not None else None},
+        )
+        return [row["sku"] for row in rows]
+
+    def list_page(
+        self,
+        uow: UnitOfWork,
+        *,
+        batch_id: str | None,
+        status: str | None,
+        search: str | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[StagingRow], int]:
+        """Newest ``created_at`` first (then id), filtered by batch membership, status and SKU substring."""
+        if batch_id is not None and as_uuid(batch_id) is None:
+            return [], 0
+        where = """WHERE (%(batch)s::uuid IS NULL OR sku IN (
+                            SELECT unnest(staged_skus) FROM batch_items
+                            WHERE batch_id = %(batch)s::uuid AND stage = 'extraction'))
+                     AND (%(status)s::text IS NULL OR status = %(status)s)
+                     AND (%(search)s::text IS NULL OR sku ILIKE %(search)s)"""
+        pattern = None
+        if search:
+            pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        params = {"batch": batch_id, "status": status, "search": pattern, "limit": limit, "offset": offset}
+        rows = self._rows(
+            uow,
+            "list staged products",
+            f"SELECT {_COLUMNS} FROM product_staging {where}"
+            " ORDER BY created_at DESC, id DESC LIMIT %(limit)s OFFSET %(offset)s",
+            params,
+        )
+        total = self._scalar(
+            uow, "count staged products", f"SELECT count(*) FROM product_staging {where}", params
+        )
+        return [_staging(row) for row in rows], int(total)

@@ -1,0 +1,78 @@
+"""Product data views: staged products and the raw Boeing data behind a part number (http-api §3.6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from app.db.raw_data_store import RawDataStore
+from app.db.staging_store import StagingRow, StagingStore
+from app.db.unit_of_work import UnitOfWorkFactory
+from app.utils.boeing_normalize import base_part_number
+from app.utils.catalog_rules import text_value
+from app.utils.part_numbers import clean_part_number
+
+__all__ = ["ProductsService", "RawDataView", "StagingPage"]
+
+
+@dataclass(frozen=True, slots=True)
+class StagingPage:
+    products: list[StagingRow]
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class RawDataView:
+    part_number: str
+    raw_data: dict[str, Any] | None
+    search_query: str | None
+    fetched_at: datetime | None
+    message: str | None
+
+
+class ProductsService:
+    def __init__(
+        self, *, uow_factory: UnitOfWorkFactory, staging: StagingStore, raw_data: RawDataStore
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._staging = staging
+        self._raw_data = raw_data
+
+    def staging_page(
+        self, *, batch_id: str | None, status: str | None, search: str | None, limit: int, offset: int
+    ) -> StagingPage:
+        """Staged products, newest first; ``batch_id`` selects what that batch's items staged."""
+        with self._uow_factory() as uow:
+            rows, total = self._staging.list_page(
+                uow, batch_id=batch_id, status=status, search=(search or "").strip() or None, limit=limit,
+                offset=offset,
+            )  # fmt: skip
+        return StagingPage(rows, total, limit, offset)
+
+    def raw_data(self, part_number: str) -> RawDataView:
+        """The part's line item from the newest stored answer (a base part number also finds its variants)."""
+        code = clean_part_number(part_number)
+        suffixed = base_part_number(code) != code
+        with self._uow_factory() as uow:
+            raw = self._raw_data.latest_returning(uow, code, include_variants=not suffixed)
+        if raw is None:
+            return RawDataView(code, None, None, None, f"No Boeing data is stored for {code}.")
+        items = [i for i in raw.raw_payload.get("lineItems") or [] if isinstance(i, dict)]
+        item = next((i for i in items if _sku(i) == code), None) or next(
+            (i for i in items if base_part_number(_sku(i)) == code), None
+        )
+        if item is None:  # the indexes said it was returned; the payload disagrees only if edited by hand
+            return RawDataView(
+                code, None, raw.search_query, raw.fetched_at, f"No Boeing data is stored for {code}."
+            )
+        query = raw.search_query or ", ".join(raw.part_numbers)
+        return RawDataView(
+            code, {**item, "currency": raw.raw_payload.get("currency")}, query, raw.fetched_at, None
+        )
+
+
+def _sku(item: dict[str, Any]) -> str:
+    return (text_value(item.get("aviallPartNumber")) or "").upper()
