@@ -21,16 +21,22 @@ cli = typer.Typer(add_completion=False, help="Boeing Part Price & Availability A
 def main(
     host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port; 0 picks a free one")] = 8081,
-    seed: Annotated[int | None, typer.Option(help="catalogue seed [env BOEING_EMU_SEED, 42]")] = None,
-    catalog_size: Annotated[int | None, typer.Option(help="base codes, 1000..500000 [50000]")] = None,
-    quota_requests: Annotated[int | None, typer.Option(help="calls per window per client [2]")] = None,
-    quota_window_s: Annotated[float | None, typer.Option(help="quota window in seconds [60]")] = None,
-    quota_scope: Annotated[str | None, typer.Option(help="price | all [price]")] = None,
-    public_base_url: Annotated[str | None, typer.Option(help="base of image URLs [the bound URL]")] = None,
-    latency_scale: Annotated[
-        float | None, typer.Option(help="multiplier of simulated latency; 0 = none")
+    seed: Annotated[int | None, typer.Option(help="catalogue seed (default 42)")] = None,
+    catalog_size: Annotated[int | None, typer.Option(help="base codes, 1000..500000 (default 50000)")] = None,
+    quota_requests: Annotated[
+        int | None, typer.Option(help="calls per window per client (default 2)")
     ] = None,
-    numeric_style: Annotated[str | None, typer.Option(help="string | number | mixed [string]")] = None,
+    quota_window_s: Annotated[float | None, typer.Option(help="quota window in seconds (default 60)")] = None,
+    quota_scope: Annotated[str | None, typer.Option(help="price | all (default price)")] = None,
+    public_base_url: Annotated[
+        str | None, typer.Option(help="base of image URLs (default: the bound URL)")
+    ] = None,
+    latency_scale: Annotated[
+        float | None, typer.Option(help="latency multiplier, 0 = none (default 1)")
+    ] = None,
+    numeric_style: Annotated[
+        str | None, typer.Option(help="string | number | mixed (default string)")
+    ] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "warning",
 ) -> None:
     """Serve the emulator until interrupted."""
@@ -48,7 +54,11 @@ def main(
     except ValidationError as exc:
         typer.echo(f"invalid emulator settings:\n{exc}", err=True)
         raise typer.Exit(2) from None
-    serve(config, host=host, port=port, log_level=log_level)
+    try:
+        serve(config, host=host, port=port, log_level=log_level)
+    except OSError as exc:  # the address is taken or cannot be bound
+        typer.echo(f"cannot listen on {host}:{port}: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 if __name__ == "__main__":

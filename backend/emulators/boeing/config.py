@@ -21,14 +21,14 @@ class Shares(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    multi_variant: float = Field(0.10, ge=0, le=1)
-    no_stock: float = Field(0.10, ge=0, le=0.9)
-    unpriced: float = Field(0.03, ge=0, le=1)
-    net_only: float = Field(0.02, ge=0, le=1)
-    non_us_only: float = Field(0.05, ge=0, le=1)
-    no_locations: float = Field(0.02, ge=0, le=1)
-    no_image: float = Field(0.05, ge=0, le=1)
-    broken_image: float = Field(0.01, ge=0, le=1)
+    multi_variant: float = Field(default=0.10, ge=0, le=1)
+    no_stock: float = Field(default=0.10, ge=0, le=0.9)
+    unpriced: float = Field(default=0.03, ge=0, le=1)
+    net_only: float = Field(default=0.02, ge=0, le=1)
+    non_us_only: float = Field(default=0.05, ge=0, le=1)
+    no_locations: float = Field(default=0.02, ge=0, le=1)
+    no_image: float = Field(default=0.05, ge=0, le=1)
+    broken_image: float = Field(default=0.01, ge=0, le=1)
 
     @model_validator(mode="after")
     def _check_sums(self) -> Shares:
@@ -66,23 +66,23 @@ class EmulatorConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
-    seed: int = Field(42, ge=0, le=2**63)
-    catalog_size: int = Field(50_000, ge=1_000, le=500_000)
+    seed: int = Field(default=42, ge=0, le=2**63)
+    catalog_size: int = Field(default=50_000, ge=1_000, le=500_000)
     shares: Shares = Field(default_factory=Shares)
-    quota_requests: int = Field(2, ge=1, le=10**9)
-    quota_window_s: float = Field(60.0, gt=0, le=86_400)
+    quota_requests: int = Field(default=2, ge=1, le=10**9)
+    quota_window_s: float = Field(default=60.0, gt=0, le=86_400)
     quota_scope: QuotaScope = "price"
     public_base_url: str | None = None
-    access_token_ttl_s: float = Field(3600.0, gt=0, le=7 * 86_400)
-    part_token_ttl_s: float = Field(3600.0, gt=0, le=7 * 86_400)
-    latency_scale: float = Field(1.0, ge=0, le=100)
+    access_token_ttl_s: float = Field(default=3600.0, gt=0, le=7 * 86_400)
+    part_token_ttl_s: float = Field(default=3600.0, gt=0, le=7 * 86_400)
+    latency_scale: float = Field(default=1.0, ge=0, le=100)
     numeric_style: NumericStyle = "string"
-    drift_window_s: float = Field(3600.0, gt=0, le=30 * 86_400)
+    drift_window_s: float = Field(default=3600.0, gt=0, le=30 * 86_400)
     clients: dict[str, str] = Field(default_factory=lambda: {"emu-client": "emu-secret"})
     users: dict[str, str] = Field(default_factory=lambda: {"emu-user": "emu-pass"})
     accept_any_credentials: bool = False
     scope: str = DEFAULT_SCOPE
-    request_log_size: int = Field(1000, ge=1, le=100_000)
+    request_log_size: int = Field(default=1000, ge=1, le=100_000)
 
     @field_validator("clients", "users", mode="before")
     @classmethod

@@ -26,8 +26,8 @@ class _Body(BaseModel):
 class ResetBody(_Body):
     """``POST /_emulator/reset``."""
 
-    seed: int | None = Field(None, ge=0, le=2**63)
-    catalog_size: int | None = Field(None, ge=1_000, le=500_000)
+    seed: int | None = Field(default=None, ge=0, le=2**63)
+    catalog_size: int | None = Field(default=None, ge=1_000, le=500_000)
 
 
 class QuotaBody(_Body):
@@ -36,7 +36,7 @@ class QuotaBody(_Body):
     requests: int = Field(ge=1, le=10**9)
     window_s: float = Field(gt=0, le=86_400)
     scope: Literal["price", "all"] = "price"
-    client_id: str | None = Field(None, min_length=1)
+    client_id: str | None = Field(default=None, min_length=1)
 
 
 class ForceBody(_Body):
@@ -45,7 +45,7 @@ class ForceBody(_Body):
     code: str = Field(min_length=1)
     listPrice: str | int | float | None = None
     netPrice: str | int | float | None = None
-    quantity: int | None = Field(None, ge=0)
+    quantity: int | None = Field(default=None, ge=0)
     locations: dict[str, int] | None = None
     inStock: bool | None = None
     bump: bool = False

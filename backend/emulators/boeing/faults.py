@@ -35,12 +35,14 @@ class FaultRule(BaseModel):
 
     endpoint: FaultEndpoint = "any"
     kind: FaultKind
-    rate: float | None = Field(None, ge=0, le=1, description="probability per matching call; null = always")
-    count: int | None = Field(None, ge=1, description="fire on the next N matching calls only")
-    part_codes: list[str] | None = Field(None, min_length=1)
+    rate: float | None = Field(
+        default=None, ge=0, le=1, description="probability per matching call; null = always"
+    )
+    count: int | None = Field(default=None, ge=1, description="fire on the next N matching calls only")
+    part_codes: list[str] | None = Field(default=None, min_length=1)
     client_id: str | None = None
-    delay_s: float | None = Field(None, ge=0, le=600)
-    retry_after_s: int | None = Field(None, ge=0, le=86_400)
+    delay_s: float | None = Field(default=None, ge=0, le=600)
+    retry_after_s: int | None = Field(default=None, ge=0, le=86_400)
 
     @field_validator("part_codes")
     @classmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from decimal import Context, Decimal
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 SUFFIXES = ("K3", "BC", "E9", "A1", "C2")
 US_LOCATIONS = ("Dallas Central", "Chicago Warehouse", "Miami, FL")
@@ -168,7 +168,13 @@ PINNED_SUFFIXES = {"WF338109": ("K3",), "311N5049-173": ("BC",)}
 
 
 def _pinned_records() -> dict[str, Record]:
-    common = {"price_period": 24, "price_phase": 0, "stock_period": 2, "stock_phase": 0, "drift_exempt": True}
+    common: dict[str, Any] = {
+        "price_period": 24,
+        "price_phase": 0,
+        "stock_period": 2,
+        "stock_phase": 0,
+        "drift_exempt": True,
+    }
     wf = Record(
         code="WF338109=K3",
         base="WF338109",
