@@ -1,0 +1,222 @@
+"""The database side of publishing: what one publish item ends as, each in one unit of work.
+
+* ``save_published``: after Shopify accepted a ``productSet``, in one transaction: the ``product`` row
+  (ids, handle, published values, content hash), staging → ``published``, the item → ``published`` (and the
+  batch counters), enrollment in ``product_sync_schedule`` (least-loaded bucket, anchored next sync time, sync
+  hash), and the next item of the run sent. Used by the publisher and, for saves that failed, by
+  reconciliation (``PublishedWrite`` round-trips through JSON for that).
+* ``unchanged``, ``failed``, ``cancelled``: the other terminal outcomes, with the same counters and top-up.
+* ``release``: the item goes back to ``sent`` for a retry (a quota wait refunds the attempt).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from app.core.config import Settings
+from app.db.batch_item_store import BatchItemStore, ItemOutcome
+from app.db.product_store import PRODUCT_VALUE_FIELDS, ProductStore
+from app.db.publish_item_store import PublishItemStore
+from app.db.staging_store import StagingStore
+from app.db.sync_store import SyncStore
+from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from app.services.batch_service import BatchService
+from app.services.task_dispatcher import TaskDispatcher
+from app.utils.boeing_normalize import record_from_dict
+from app.utils.hash_utils import sync_hash_for
+from app.utils.normalized_record import NormalizedRecord
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["PUBLISH_PRODUCT_TASK", "PublishOutcomes", "PublishedWrite", "record_values"]
+
+PUBLISH_PRODUCT_TASK = "tasks.publishing.publish_product"
+_OPEN = ("queued", "sent", "in_progress")
+
+
+def record_values(record: NormalizedRecord) -> dict[str, Any]:
+    """The published values of a record (``PRODUCT_VALUE_FIELDS``), JSON-safe and re-readable by
+    ``record_from_dict``: money and measures as decimal strings, locations as dicts."""
+    values: dict[str, Any] = {}
+    for name in PRODUCT_VALUE_FIELDS:
+        value = getattr(record, name)
+        if name == "locations":
+            value = [entry.to_dict() for entry in record.locations]
+        elif name == "mapped_inventory":
+            value = [[location, quantity] for location, quantity in record.mapped_inventory]
+        elif name == "inventory_status" or (value is not None and not isinstance(value, str | int | bool)):
+            value = str(value)
+        values[name] = value
+    return values
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedWrite:
+    """Everything needed to record one product Shopify accepted (Shopify ids as digit strings)."""
+
+    sku: str
+    batch_id: str | None
+    item_id: int | None
+    values: dict[str, Any]
+    shopify_product_id: str
+    shopify_variant_id: str | None
+    shopify_inventory_item_id: str | None
+    shopify_handle: str | None
+    image_url: str | None
+    content_hash: str
+    created_by: str
+
+    def to_payload(self) -> dict[str, Any]:
+        """A JSON object for ``publish_reconciliation.payload``."""
+        return {
+            "sku": self.sku,
+            "batch_id": self.batch_id,
+            "item_id": self.item_id,
+            "values": self.values,
+            "shopify_product_id": self.shopify_product_id,
+            "shopify_variant_id": self.shopify_variant_id,
+            "shopify_inventory_item_id": self.shopify_inventory_item_id,
+            "shopify_handle": self.shopify_handle,
+            "image_url": self.image_url,
+            "content_hash": self.content_hash,
+            "created_by": self.created_by,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> PublishedWrite:
+        item_id = payload.get("item_id")
+        return cls(
+            sku=str(payload["sku"]),
+            batch_id=payload.get("batch_id"),
+            item_id=None if item_id is None else int(item_id),
+            values=dict(payload["values"]),
+            shopify_product_id=str(payload["shopify_product_id"]),
+            shopify_variant_id=payload.get("shopify_variant_id"),
+            shopify_inventory_item_id=payload.get("shopify_inventory_item_id"),
+            shopify_handle=payload.get("shopify_handle"),
+            image_url=payload.get("image_url"),
+            content_hash=str(payload["content_hash"]),
+            created_by=str(payload.get("created_by") or "system"),
+        )
+
+
+class PublishOutcomes:
+    """Terminal outcomes of publish items and the feeding of each run's window."""
+
+    def __init__(
+        self,
+        *,
+        uow_factory: UnitOfWorkFactory,
+        batch_service: BatchService,
+        items: BatchItemStore,
+        publish_items: PublishItemStore,
+        staging: StagingStore,
+        products: ProductStore,
+        sync: SyncStore,
+        dispatcher: TaskDispatcher,
+        settings: Settings,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._batches = batch_service
+        self._items = items
+        self._publish_items = publish_items
+        self._staging = staging
+        self._products = products
+        self._sync = sync
+        self._dispatcher = dispatcher
+        self._settings = settings
+
+    # --- outcomes -------------------------------------------------------------------------------------------
+    def save_published(self, write: PublishedWrite) -> None:
+        """Record a product Shopify accepted, in one unit of work (see the module docstring)."""
+        record = self.record_of(write.sku, write.values)
+        with self._uow_factory() as uow:
+            self._products.upsert_published(
+                uow,
+                sku=write.sku,
+                values=write.values,
+                shopify_product_id=write.shopify_product_id,
+                shopify_variant_id=write.shopify_variant_id,
+                shopify_inventory_item_id=write.shopify_inventory_item_id,
+                shopify_handle=write.shopify_handle,
+                image_url=write.image_url,
+                content_hash=write.content_hash,
+                created_by=write.created_by,
+            )
+            self._staging.mark_published(
+                uow, write.sku, shopify_product_id=write.shopify_product_id, image_url=write.image_url
+            )
+            self.enroll(uow, record, write.created_by)
+            if write.item_id is not None and write.batch_id is not None:
+                self._finish(uow, write.batch_id, write.item_id, "published")
+
+    def unchanged(self, batch_id: str, item_id: int, record: NormalizedRecord, created_by: str) -> None:
+        """Shopify already holds exactly this content: no call was made; the item counts as published."""
+        with self._uow_factory() as uow:
+            self.enroll(uow, record, created_by)
+            self._finish(uow, batch_id, item_id, "unchanged")
+
+    def failed(self, batch_id: str, item_id: int, sku: str, error: str) -> None:
+        """The item failed (not staged, blocked, or errors after retries), with its reason."""
+        with self._uow_factory() as uow:
+            self._staging.mark_failed(uow, sku)
+            self._finish(uow, batch_id, item_id, "failed", error=error[:1000])
+
+    def cancelled(self, batch_id: str, item_id: int) -> None:
+        """The batch was cancelled (or the run superseded) before this item was written."""
+        with self._uow_factory() as uow:
+            self._items.transition(uow, [item_id], "cancelled", expected=_OPEN)
+
+    def release(self, item_id: int, *, refund_attempt: bool) -> None:
+        """Hand the item back (``sent``) for its task's next delivery."""
+        with self._uow_factory() as uow:
+            self._items.release(uow, [item_id], refund_attempt=refund_attempt, resend_after_s=0)
+
+    def enroll(self, uow: UnitOfWork, record: NormalizedRecord, created_by: str) -> None:
+        """Enroll (or refresh) the SKU in the sync schedule with the published values and sync hash."""
+        sync = self._settings.sync
+        self._sync.enroll(
+            uow,
+            sku=record.sku,
+            base_price=record.cost_per_item,
+            quantity=record.total_quantity,
+            inventory_status=str(record.inventory_status),
+            location_summary=record.location_summary,
+            mapped_inventory=record.mapped_inventory,
+            sync_hash=sync_hash_for(record),
+            created_by=created_by,
+            bucket_count=sync.bucket_count,
+            bucket_seconds=sync.bucket_seconds,
+        )
+
+    def record_of(self, sku: str, values: Mapping[str, Any]) -> NormalizedRecord:
+        """Rebuild a record from stored values with the current location settings."""
+        shopify = self._settings.shopify
+        return record_from_dict(
+            {**values, "sku": sku},
+            location_map=shopify.location_map,
+            default_location=shopify.default_location_name,
+        )
+
+    # --- feeding --------------------------------------------------------------------------------------------
+    def top_up(self, uow: UnitOfWork, batch_id: str, run: int) -> int:
+        """Send the run's next queued items so that up to ``PUBLISH_WINDOW`` are in the broker or running."""
+        room = self._settings.publishing.window - self._publish_items.count_publish_in_flight(
+            uow, batch_id, run
+        )
+        sent = self._publish_items.send_next_publish_items(uow, batch_id, run, room)
+        for item in sent:
+            self._dispatcher.enqueue(uow, PUBLISH_PRODUCT_TASK, batch_id, item.id)
+        return len(sent)
+
+    def _finish(
+        self, uow: UnitOfWork, batch_id: str, item_id: int, status: str, error: str | None = None
+    ) -> None:
+        outcome = ItemOutcome(item_id, status, error=error, error_stage="publishing" if error else None)
+        self._batches.record_outcomes(uow, batch_id, [outcome], expected=_OPEN)
+        item = self._publish_items.get_item(uow, item_id)
+        if item is not None:
+            self.top_up(uow, batch_id, item.run)

@@ -1,0 +1,187 @@
+"""Reconciliation instead of deletion: Shopify writes whose database save failed (seed § Saga Compensation).
+
+When Shopify accepted a ``productSet`` but saving it failed, the save is retried a couple of times at once;
+if it still fails the write is recorded in ``publish_reconciliation`` (``shopify_created_pending_db``) and a
+``tasks.publishing.reconcile`` message retries the save with exponential backoff. The periodic (beat) run of
+the same task completes every pending record that is due, and also re-sends publish items whose message was
+lost or whose task died, and refills each run's window. A Shopify product is deleted only when its save has
+kept failing for ``PUBLISH_RECONCILE_DELETE_AFTER_S`` (24 h by default) and nothing in our database refers
+to it; nothing is ever deleted on a first failure.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from app.clients.shopify_client import ShopifyClient
+from app.core.config import Settings
+from app.core.exceptions import RetryableError, UpstreamError
+from app.db.product_store import ProductStore
+from app.db.publish_item_store import PublishItemStore
+from app.db.reconciliation_store import ReconciliationRow, ReconciliationStore
+from app.db.unit_of_work import UnitOfWorkFactory
+from app.services.publish_outcomes import PUBLISH_PRODUCT_TASK, PublishedWrite, PublishOutcomes
+from app.services.task_dispatcher import TaskDispatcher
+from app.utils.sync_helpers import retry_backoff
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["RECONCILE_TASK", "PublishReconciliationService"]
+
+RECONCILE_TASK = "tasks.publishing.reconcile"
+INLINE_RETRY_DELAYS_S = (0.2, 0.5)
+MAX_COUNTDOWN_S = 300.0
+MAX_BACKOFF_S = 3600.0
+
+
+class PublishReconciliationService:
+    """Completes Shopify writes whose save failed, and repairs stuck publish runs."""
+
+    def __init__(
+        self,
+        *,
+        uow_factory: UnitOfWorkFactory,
+        reconciliations: ReconciliationStore,
+        publish_items: PublishItemStore,
+        products: ProductStore,
+        outcomes: PublishOutcomes,
+        client: ShopifyClient,
+        dispatcher: TaskDispatcher,
+        settings: Settings,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._store = reconciliations
+        self._publish_items = publish_items
+        self._products = products
+        self._outcomes = outcomes
+        self._client = client
+        self._dispatcher = dispatcher
+        self._settings = settings.publishing
+        self._sleep = sleep
+
+    def record(self, write: PublishedWrite, *, error: str) -> None:
+        """A Shopify write whose save failed: retry the save now, else record it and retry with backoff."""
+        for delay in INLINE_RETRY_DELAYS_S:
+            self._sleep(delay)
+            try:
+                self._outcomes.save_published(write)
+                return
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+        base = self._settings.reconcile_retry_base_s
+        try:
+            with self._uow_factory() as uow:
+                pending = self._store.record_pending(
+                    uow,
+                    sku=write.sku,
+                    batch_id=write.batch_id,
+                    shopify_product_id=write.shopify_product_id,
+                    shopify_variant_id=write.shopify_variant_id,
+                    shopify_inventory_item_id=write.shopify_inventory_item_id,
+                    shopify_handle=write.shopify_handle,
+                    payload=write.to_payload(),
+                    error=error,
+                    retry_in_s=base,
+                )
+                if write.item_id is not None:
+                    self._publish_items.extend_lease(
+                        uow, write.item_id, lease_s=base + self._settings.item_lease_s
+                    )
+                self._dispatcher.enqueue(
+                    uow, RECONCILE_TASK, pending.id, countdown=min(base, MAX_COUNTDOWN_S)
+                )
+        except Exception as exc:
+            # Not even the record could be written: the task retries the whole publish (an idempotent upsert).
+            raise RetryableError(
+                f"{write.sku} was written to Shopify but could not be saved or recorded: {exc}",
+                system="shopify",
+            ) from exc
+        logger.warning(
+            "%s: Shopify product %s saved later (reconciliation %d)",
+            write.sku,
+            write.shopify_product_id,
+            pending.id,
+        )
+
+    def reconcile(self, record_id: int | None = None) -> dict[str, int]:
+        """Complete one pending record, or (periodic run) every due record plus the publish-run sweep."""
+        report = {"resolved": 0, "pending": 0, "deleted": 0}
+        if record_id is not None:
+            ids = [record_id]
+        else:
+            with self._uow_factory() as uow:
+                ids = self._store.due_ids(uow, limit=200)
+        for pending_id in ids:
+            outcome = self._process(pending_id)
+            if outcome in report:
+                report[outcome] += 1
+        if record_id is None:
+            report.update(self.sweep())
+        return report
+
+    def sweep(self) -> dict[str, int]:
+        """Re-send publish items whose message was lost or whose task died; refill every open run's window."""
+        with self._uow_factory() as uow:
+            stale = self._publish_items.stale_publish_items(
+                uow, sent_older_than_s=self._settings.sent_timeout_s, limit=500
+            )
+            for item in stale:
+                self._dispatcher.enqueue(uow, PUBLISH_PRODUCT_TASK, item.batch_id, item.id)
+        topped = 0
+        with self._uow_factory() as uow:
+            for batch_id, run in self._publish_items.open_publish_runs(uow):
+                topped += self._outcomes.top_up(uow, batch_id, run)
+        if stale or topped:
+            logger.info("publish sweep: %d item(s) re-sent, %d sent to refill windows", len(stale), topped)
+        return {"publish_resent": len(stale), "publish_topped_up": topped}
+
+    def _process(self, record_id: int) -> str:
+        with self._uow_factory() as uow:
+            pending = self._store.get(uow, record_id)
+        if pending is None or pending.state != "pending_db":
+            return "done"
+        write = PublishedWrite.from_payload(pending.payload)
+        try:
+            self._outcomes.save_published(write)
+        except Exception as exc:
+            return self._failed_again(pending, write, f"{type(exc).__name__}: {exc}")
+        with self._uow_factory() as uow:
+            self._store.mark_resolved(uow, pending.id)
+        logger.info("%s: reconciled Shopify product %s", write.sku, write.shopify_product_id)
+        return "resolved"
+
+    def _failed_again(self, pending: ReconciliationRow, write: PublishedWrite, error: str) -> str:
+        with self._uow_factory() as uow:
+            age_s = self._store.age_s(uow, pending.id)
+            referenced = self._products.references_shopify_product(uow, pending.shopify_product_id)
+        if age_s >= self._settings.reconcile_delete_after_s and not referenced:
+            try:
+                self._client.delete_product(pending.shopify_product_id)
+            except UpstreamError as exc:
+                error = f"{error}; deleting the unreferenced Shopify product failed: {exc.message}"
+            else:
+                reason = (
+                    f"Shopify accepted the product but it could not be saved for {age_s / 3600:.1f} h; "
+                    f"the unreferenced Shopify product {pending.shopify_product_id} was deleted. "
+                    f"Last error: {error}"
+                )
+                with self._uow_factory() as uow:
+                    self._store.mark_deleted(uow, pending.id, reason)
+                if write.item_id is not None and write.batch_id is not None:
+                    self._outcomes.failed(write.batch_id, write.item_id, write.sku, reason)
+                logger.error("%s", reason)
+                return "deleted"
+        delay = retry_backoff(pending.attempts + 1, self._settings.reconcile_retry_base_s, MAX_BACKOFF_S)
+        delay_s = delay.total_seconds()
+        with self._uow_factory() as uow:
+            self._store.reschedule(uow, pending.id, error=error, retry_in_s=delay_s)
+            if write.item_id is not None:
+                self._publish_items.extend_lease(
+                    uow, write.item_id, lease_s=delay_s + self._settings.item_lease_s
+                )
+            if delay_s <= MAX_COUNTDOWN_S:
+                self._dispatcher.enqueue(uow, RECONCILE_TASK, pending.id, countdown=delay_s)
+        return "pending"

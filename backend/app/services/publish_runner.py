@@ -1,0 +1,198 @@
+"""The worker side of publishing: start a run, publish one item (one ``productSet`` per SKU).
+
+``start_run`` (task ``tasks.publishing.publish_batch``) moves a new batch to ``processing`` and sends the
+first window of items; each finished item sends the next (``PublishOutcomes.top_up``), so the broker only
+ever holds a bounded number of publish messages.
+
+``publish_item`` (task ``tasks.publishing.publish_product``) claims the item (a lease, compare-and-set),
+builds the ``productSet`` input from the staged record, and skips the call when the publish content hash
+equals what Shopify already has (``unchanged``). Errors: a quota wait hands the item back without counting
+an attempt; a transient error hands it back for the task's retry (and fails it on the last attempt); a
+permanent error fails it with Shopify's message. When Shopify accepted the write but the database save
+fails, the write is recorded for reconciliation instead of being undone.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from app.clients.shopify_client import ShopifyClient, gid_number
+from app.core.config import Settings
+from app.core.exceptions import NonRetryableError, QuotaWait, RetryableError
+from app.db.batch_item_store import BatchItemStore
+from app.db.batch_store import BatchStore
+from app.db.image_store import ImageStore
+from app.db.product_store import ProductRow, ProductStore
+from app.db.publish_item_store import PublishItemStore
+from app.db.staging_store import StagingRow, StagingStore
+from app.db.unit_of_work import UnitOfWorkFactory
+from app.services.publish_outcomes import PublishedWrite, PublishOutcomes, record_values
+from app.services.publish_reconciliation_service import PublishReconciliationService
+from app.services.shopify_setup_service import ShopifySetupService
+from app.services.utils.shopify_payload_builder import build_product_set, publish_content_hash
+from app.utils.normalized_record import NormalizedRecord
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["PreparedProduct", "PublishRunner"]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedProduct:
+    """A staged record turned into the ``productSet`` to send, and the hash that identifies its content."""
+
+    record: NormalizedRecord
+    variables: dict[str, Any]
+    content_hash: str
+    image_url: str | None
+
+
+class PublishRunner:
+    """Publish runs as Celery work: one run start, one item at a time."""
+
+    def __init__(
+        self,
+        *,
+        uow_factory: UnitOfWorkFactory,
+        batches: BatchStore,
+        items: BatchItemStore,
+        publish_items: PublishItemStore,
+        staging: StagingStore,
+        products: ProductStore,
+        client: ShopifyClient,
+        setup: ShopifySetupService,
+        images: ImageStore,
+        outcomes: PublishOutcomes,
+        reconciliation: PublishReconciliationService,
+        settings: Settings,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._batches = batches
+        self._items = items
+        self._publish_items = publish_items
+        self._staging = staging
+        self._products = products
+        self._client = client
+        self._setup = setup
+        self._images = images
+        self._outcomes = outcomes
+        self._reconciliation = reconciliation
+        self._settings = settings
+
+    # --- runs -----------------------------------------------------------------------------------------------
+    def start_run(self, batch_id: str, run: int) -> int:
+        """Start a publish run: ``pending`` → ``processing``, send the first window; returns items sent."""
+        with self._uow_factory() as uow:
+            batch = self._batches.get(uow, batch_id, with_part_numbers=False, for_update=True)
+            if batch is None or batch.publish_run != run or batch.status not in ("pending", "processing"):
+                return 0
+            if batch.status == "pending":
+                self._batches.set_status(uow, batch.id, "processing", expected=["pending"])
+            if self._items.count_open(uow, batch.id, "publishing", run) == 0:
+                # Every item failed before sending (not staged or blocked): the run is over already.
+                self._batches.complete_stage(uow, batch.id)
+                return 0
+            return self._outcomes.top_up(uow, batch.id, run)
+
+    # --- one item -------------------------------------------------------------------------------------------
+    def publish_item(self, batch_id: str, item_id: int, *, last_attempt: bool) -> str:
+        """Publish one item; returns its outcome (``published``, ``unchanged``, ``failed``, ``cancelled``,
+        ``pending_db``, or ``skipped`` when another delivery owns it). QuotaWait/RetryableError: retry."""
+        lease_s = self._settings.publishing.item_lease_s
+        with self._uow_factory() as uow:
+            item = self._publish_items.claim_publish_item(uow, item_id, lease_s=lease_s)
+            if item is None:
+                return "skipped"
+            batch = self._batches.get(uow, batch_id, with_part_numbers=False)
+            staged = self._staging.get_by_sku(uow, item.part_number)
+            product = self._products.get_by_sku(uow, item.part_number)
+        if batch is None or batch.status == "cancelled" or batch.publish_run != item.run:
+            self._outcomes.cancelled(batch_id, item.id)
+            return "cancelled"
+        sku = item.part_number
+        reason = _unpublishable(staged)
+        if reason is not None:
+            self._outcomes.failed(batch_id, item.id, sku, reason)
+            return "failed"
+        assert staged is not None
+        try:
+            prepared = self.prepare(sku, staged.values(), product)
+            if product is not None and product.content_hash == prepared.content_hash:
+                self._outcomes.unchanged(batch_id, item.id, prepared.record, batch.created_by)
+                return "unchanged"
+            result = self._client.product_set(prepared.variables)
+        except QuotaWait:
+            self._outcomes.release(item.id, refund_attempt=True)
+            raise
+        except RetryableError as exc:
+            if not last_attempt:
+                self._outcomes.release(item.id, refund_attempt=False)
+                raise
+            self._outcomes.failed(batch_id, item.id, sku, f"{exc.message} (after {item.attempts} attempts)")
+            return "failed"
+        except (NonRetryableError, ValueError) as exc:
+            self._outcomes.failed(batch_id, item.id, sku, getattr(exc, "message", None) or str(exc))
+            return "failed"
+        write = PublishedWrite(
+            sku=sku,
+            batch_id=batch_id,
+            item_id=item.id,
+            values=record_values(prepared.record),
+            shopify_product_id=gid_number(result.product_id) or result.product_id,
+            shopify_variant_id=gid_number(result.variant_id),
+            shopify_inventory_item_id=gid_number(result.inventory_item_id),
+            shopify_handle=result.handle or None,
+            image_url=prepared.image_url,
+            content_hash=prepared.content_hash,
+            created_by=batch.created_by,
+        )
+        try:
+            self._outcomes.save_published(write)
+        except Exception as exc:  # the write is in Shopify: never undo it, reconcile the save
+            logger.warning("saving %s failed after Shopify accepted it: %s", sku, exc)
+            self._reconciliation.record(write, error=f"{type(exc).__name__}: {exc}")
+            return "pending_db"
+        return "published"
+
+    def prepare(self, sku: str, values: Mapping[str, Any], product: ProductRow | None) -> PreparedProduct:
+        """Build the ``productSet`` of a staged (or edited) record: definitions ensured, locations resolved,
+        image re-hosted. The content hash covers everything written; ``files`` is sent only when the image is
+        new, so an update never adds the same image twice."""
+        record = self._outcomes.record_of(sku, values)
+        if record.price is None:
+            raise NonRetryableError(f"{record.sku} has no price above 0.", system="shopify")
+        self._setup.ensure_metafield_definitions()
+        location_ids = self._setup.location_ids()
+        image = self._images.rehost(record.boeing_image_url, record.boeing_thumbnail_url)
+        request = build_product_set(
+            record,
+            location_ids=location_ids,
+            inventory_location_codes=self._settings.shopify.inventory_location_codes,
+            image_url=image.url,
+            variant_id=product.variant_gid if product is not None else None,
+        )
+        if request.unresolved_locations:
+            self._setup.forget_locations()
+            names = ", ".join(request.unresolved_locations)
+            raise NonRetryableError(
+                f"{record.sku} has stock at {names}, which Shopify does not list as an active location.",
+                system="shopify",
+            )
+        content = publish_content_hash(request)
+        variables = request.variables
+        if product is not None and product.image_url == image.url:
+            variables = copy.deepcopy(variables)
+            variables["input"].pop("files", None)
+        return PreparedProduct(record=record, variables=variables, content_hash=content, image_url=image.url)
+
+
+def _unpublishable(staged: StagingRow | None) -> str | None:
+    if staged is None:
+        return "The SKU is not in staging."
+    if staged.status == "blocked":
+        return f"The staged SKU is blocked ({staged.blocked_reason or 'unknown reason'})."
+    return None

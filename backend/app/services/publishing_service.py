@@ -1,0 +1,326 @@
+"""Publishing as the API sees it (http-api §3.4, §3.6 published): start publish runs, update, check, setup.
+
+A publish run is a set of ``batch_items`` (stage ``publishing``, one per SKU, numbered by the batch's
+``publish_run``) created in the request's transaction together with the ``tasks.publishing.publish_batch``
+message (outbox). SKUs missing from staging or blocked are failed at once with the reason (never sent).
+The ``batch_id`` rule: the batch must exist (404 ``batch_not_found``) and be a ``normalize`` or ``publish``
+batch in ``completed``, ``failed`` or ``cancelled``; an ``extract`` batch is not ready (409
+``batch_not_ready``) and an active publish run conflicts (409 ``publish_in_progress``). Without
+``batch_id`` a new publish batch starts at ``publish/pending``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from app.clients.shopify_client import ShopifyClient, gid_number
+from app.core.config import Settings
+from app.core.constants.publishing import UPSERT_KEY_KEY, UPSERT_KEY_NAMESPACE
+from app.core.exceptions import ConflictError, FieldError, NotFoundError, ValidationFailed
+from app.db.batch_item_store import BatchItemStore, ItemOutcome
+from app.db.batch_store import BatchRow, BatchStore
+from app.db.idempotency_store import IdempotencyStore
+from app.db.product_store import ProductRow, ProductStore
+from app.db.publish_item_store import PublishItemStore
+from app.db.staging_store import StagingStore
+from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from app.services.batch_service import BatchService
+from app.services.publish_outcomes import PublishedWrite, PublishOutcomes, record_values
+from app.services.publish_runner import PublishRunner
+from app.services.shopify_setup_service import MetafieldSetupReport, ShopifySetupService
+from app.services.task_dispatcher import TaskDispatcher
+from app.utils.catalog_rules import split_part_number
+from app.utils.part_numbers import clean_part_number, parse_part_numbers
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["BulkPublishResult", "PublishStarted", "PublishingService"]
+
+PUBLISH_BATCH_TASK = "tasks.publishing.publish_batch"
+BULK_ENDPOINT = "publishing/bulk"
+SELLABLE = ("fetched", "published", "failed")
+_READY_TYPES = ("normalize", "publish")
+_RESTARTABLE = ("completed", "failed", "cancelled")
+
+
+@dataclass(frozen=True, slots=True)
+class PublishStarted:
+    """A single publish accepted: the batch and the existing Shopify id (when it is an update)."""
+
+    batch_id: str
+    shopify_product_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BulkPublishResult:
+    """A bulk publish accepted (``repeated`` when an idempotency key returned an earlier batch)."""
+
+    batch: BatchRow
+    duplicates_removed: int
+    repeated: bool
+
+
+class PublishingService:
+    def __init__(
+        self,
+        *,
+        uow_factory: UnitOfWorkFactory,
+        batches: BatchStore,
+        items: BatchItemStore,
+        publish_items: PublishItemStore,
+        idempotency: IdempotencyStore,
+        staging: StagingStore,
+        products: ProductStore,
+        batch_service: BatchService,
+        outcomes: PublishOutcomes,
+        runner: PublishRunner,
+        client: ShopifyClient,
+        setup: ShopifySetupService,
+        dispatcher: TaskDispatcher,
+        settings: Settings,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._batches = batches
+        self._items = items
+        self._publish_items = publish_items
+        self._idempotency = idempotency
+        self._staging = staging
+        self._products = products
+        self._batch_service = batch_service
+        self._outcomes = outcomes
+        self._runner = runner
+        self._client = client
+        self._setup = setup
+        self._dispatcher = dispatcher
+        self._settings = settings
+
+    # --- starting runs --------------------------------------------------------------------------------------
+    def publish(self, part_number: str, *, batch_id: str | None, created_by: str) -> PublishStarted:
+        """Queue one staged SKU (404 not staged, 409 blocked); a new one-item batch unless ``batch_id``."""
+        sku = clean_part_number(part_number)
+        with self._uow_factory() as uow:
+            staged = self._staging.get_by_sku(uow, sku)
+            if staged is None:
+                raise NotFoundError(
+                    f"{sku} is not in staging; search for it first.", code="product_not_found"
+                )
+            if staged.status == "blocked":
+                raise ConflictError(
+                    f"{sku} is blocked ({staged.blocked_reason}) and cannot be published.",
+                    code="product_not_publishable",
+                )
+            batch = self._start_run(uow, batch_id, [sku], created_by=created_by)
+            product = self._products.get_by_sku(uow, sku)
+        return PublishStarted(batch.id, gid_number(product.shopify_product_id) if product else None)
+
+    def publish_bulk(
+        self,
+        *,
+        part_numbers: Sequence[str] | None,
+        part_numbers_text: str | None,
+        batch_id: str | None,
+        idempotency_key: str | None,
+        created_by: str,
+    ) -> BulkPublishResult:
+        """Queue a publish run of the given SKUs, or of every sellable SKU the batch staged."""
+        limit = self._settings.app.max_bulk_publish_size
+        parsed = None
+        if part_numbers is not None or part_numbers_text is not None or batch_id is None:
+            parsed = parse_part_numbers(part_numbers, part_numbers_text, limit=limit)
+        if idempotency_key:
+            repeated = self._repeated(idempotency_key)
+            if repeated is not None:
+                return repeated
+        with self._uow_factory() as uow:
+            if parsed is not None:
+                skus, duplicates = parsed.part_numbers, parsed.duplicates_removed
+            else:
+                assert batch_id is not None
+                skus, duplicates = self._sellable_skus_of(uow, batch_id, limit), 0
+            batch = self._start_run(
+                uow,
+                batch_id,
+                skus,
+                created_by=created_by,
+                duplicates=duplicates,
+                idempotency_key=idempotency_key,
+            )
+            if idempotency_key:
+                self._idempotency.record(uow, BULK_ENDPOINT, idempotency_key, batch.id)
+        return BulkPublishResult(batch=batch, duplicates_removed=duplicates, repeated=False)
+
+    def _repeated(self, key: str) -> BulkPublishResult | None:
+        with self._uow_factory() as uow:
+            earlier = self._idempotency.find(uow, BULK_ENDPOINT, key)
+            batch = self._batches.get(uow, earlier, with_part_numbers=False) if earlier else None
+        if batch is None:
+            return None
+        return BulkPublishResult(batch=batch, duplicates_removed=batch.duplicates_removed, repeated=True)
+
+    def _sellable_skus_of(self, uow: UnitOfWork, batch_id: str, limit: int) -> list[str]:
+        batch = self._ready_batch(uow, batch_id)
+        skus = self._staging.skus_of_batch(uow, batch.id, statuses=SELLABLE)
+        if not skus:
+            raise ValidationFailed(
+                f"Batch {batch.id} staged no sellable SKU to publish.",
+                errors=[FieldError("batch_id", "the batch has no sellable staged SKU")],
+                code="no_part_numbers",
+            )
+        if len(skus) > limit:
+            raise ValidationFailed(
+                f"Batch {batch.id} staged {len(skus)} sellable SKUs; the limit is {limit}.",
+                errors=[FieldError("batch_id", f"at most {limit} SKUs per publish run")],
+                code="too_many_part_numbers",
+            )
+        return skus
+
+    def _ready_batch(self, uow: UnitOfWork, batch_id: str) -> BatchRow:
+        batch = self._batches.get(uow, batch_id, with_part_numbers=False, for_update=True)
+        if batch is None:
+            raise NotFoundError(f"Batch {batch_id} does not exist.", code="batch_not_found")
+        if batch.batch_type == "publish" and batch.status in ("pending", "processing"):
+            raise ConflictError(f"Batch {batch.id} is still publishing.", code="publish_in_progress")
+        if batch.batch_type not in _READY_TYPES or batch.status not in _RESTARTABLE:
+            raise ConflictError(
+                f"Batch {batch.id} is {batch.batch_type}/{batch.status}; only a normalized or finished "
+                "publish batch can be published.",
+                code="batch_not_ready",
+            )
+        return batch
+
+    def _start_run(
+        self,
+        uow: UnitOfWork,
+        batch_id: str | None,
+        skus: list[str],
+        *,
+        created_by: str,
+        duplicates: int = 0,
+        idempotency_key: str | None = None,
+    ) -> BatchRow:
+        if batch_id is not None:
+            ready = self._ready_batch(uow, batch_id)
+            started = self._batches.start_publish_run(uow, ready.id, skus, expected_statuses=_RESTARTABLE)
+            if started is None:
+                raise ConflictError(f"Batch {ready.id} is still publishing.", code="publish_in_progress")
+            batch = started
+        else:
+            batch = self._batches.create(
+                uow,
+                batch_type="publish",
+                total_items=len(skus),
+                part_numbers=skus,
+                publish_part_numbers=skus,
+                created_by=created_by,
+                duplicates_removed=duplicates,
+                idempotency_key=idempotency_key,
+            )
+        run = batch.publish_run
+        self._items.insert_many(uow, batch.id, skus, stage="publishing", run=run)
+        self._fail_unpublishable(uow, batch.id, run, skus)
+        self._dispatcher.enqueue(uow, PUBLISH_BATCH_TASK, batch.id, run)
+        return self._batches.get(uow, batch.id, with_part_numbers=False) or batch
+
+    def _fail_unpublishable(self, uow: UnitOfWork, batch_id: str, run: int, skus: list[str]) -> None:
+        staged = self._staging.get_many(uow, skus)
+        problems: dict[str, str] = {}
+        for sku in skus:
+            row = staged.get(sku)
+            if row is None:
+                problems[sku] = "The SKU is not in staging."
+            elif row.status == "blocked":
+                problems[sku] = f"The staged SKU is blocked ({row.blocked_reason})."
+        if not problems:
+            return
+        items = self._publish_items.items_of_run(uow, batch_id, run, sorted(problems))
+        outcomes = [
+            ItemOutcome(item.id, "failed", error=problems[item.part_number], error_stage="publishing")
+            for item in items
+            if item.part_number in problems
+        ]
+        self._batch_service.record_outcomes(uow, batch_id, outcomes, expected=("queued",))
+
+    # --- synchronous operations -----------------------------------------------------------------------------
+    def update_product(self, shopify_product_id: str, fields: Mapping[str, Any]) -> str:
+        """Write an operator's edited product to Shopify, then to the product record; returns the id."""
+        product_id = gid_number(shopify_product_id) or ""
+        with self._uow_factory() as uow:
+            product = self._products.get_by_shopify_id(uow, product_id) if product_id.isdigit() else None
+        if product is None:
+            raise NotFoundError(
+                f"No published product has Shopify id {shopify_product_id}.", code="shopify_product_not_found"
+            )
+        sku = str(fields.get("sku") or "").strip().upper()
+        if sku != product.sku:
+            raise ValidationFailed(
+                f"The sku {sku!r} does not match the stored product {product.sku!r}.",
+                errors=[FieldError("sku", f"must be {product.sku}")],
+            )
+        values = {
+            name: value for name, value in fields.items() if name not in ("sku", "status", "blocked_reason")
+        }
+        try:
+            prepared = self._runner.prepare(product.sku, values, product)
+        except ValueError as exc:
+            raise ValidationFailed(str(exc), errors=[FieldError("body", str(exc))]) from exc
+        if prepared.record.price is None:
+            raise ValidationFailed(
+                "A price above 0 is required.", errors=[FieldError("price", "must be above 0")]
+            )
+        result = self._client.product_set(prepared.variables)
+        self._outcomes.save_published(
+            PublishedWrite(
+                sku=product.sku,
+                batch_id=None,
+                item_id=None,
+                values=record_values(prepared.record),
+                shopify_product_id=gid_number(result.product_id) or product.shopify_product_id,
+                shopify_variant_id=gid_number(result.variant_id),
+                shopify_inventory_item_id=gid_number(result.inventory_item_id),
+                shopify_handle=result.handle or product.shopify_handle,
+                image_url=prepared.image_url,
+                content_hash=prepared.content_hash,
+                created_by=product.created_by,
+            )
+        )
+        return gid_number(result.product_id) or product.shopify_product_id
+
+    def check(self, sku: str) -> str | None:
+        """The Shopify product id of a SKU: exact for a full SKU, first variant-SKU match for a base one."""
+        wanted = clean_part_number(sku, field="sku")
+        with self._uow_factory() as uow:
+            product = self._products.get_by_sku(uow, wanted)
+        if product is not None:
+            return gid_number(product.shopify_product_id)
+        _, suffix = split_part_number(wanted)
+        if suffix is not None:
+            found = self._client.product_by_custom_id(UPSERT_KEY_NAMESPACE, UPSERT_KEY_KEY, wanted)
+            return gid_number(found.get("id")) if found else None
+        variants = self._client.variants_by_sku([wanted], first=10)
+        return gid_number((variants[0].get("product") or {}).get("id")) if variants else None
+
+    def setup_metafields(self) -> MetafieldSetupReport:
+        """Create every metafield definition publishing writes (existing ones are reported as such)."""
+        return self._setup.setup_metafields()
+
+    # --- published products ---------------------------------------------------------------------------------
+    def published_page(self, *, limit: int, offset: int, search: str | None) -> tuple[list[ProductRow], int]:
+        """Published products, newest ``updated_at`` first, with the total."""
+        with self._uow_factory() as uow:
+            return self._products.list_published(uow, limit=limit, offset=offset, search=search or None)
+
+    def published_product(self, product_id: str) -> ProductRow:
+        """One published product by its UUID; 404 ``product_not_found``."""
+        with self._uow_factory() as uow:
+            product = self._products.get(uow, product_id)
+        if product is None:
+            raise NotFoundError(f"Published product {product_id} does not exist.", code="product_not_found")
+        return product
+
+    @property
+    def store_handle(self) -> str | None:
+        """The Shopify store handle (domain without ``.myshopify.com``)."""
+        return self._settings.shopify.store_handle
