@@ -371,7 +371,9 @@ class Container:
     def search_service(self) -> Any:
         from app.services.search_service import SearchService
 
-        return SearchService(self.shopify_client, max_part_numbers=self.settings.app.max_multi_part_search_size)
+        return SearchService(
+            self.shopify_client, max_part_numbers=self.settings.app.max_multi_part_search_size
+        )
 
     # --- Boeing (shared by single search, bulk extraction and sync) ------------------------------------------
     @component
