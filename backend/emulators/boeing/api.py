@@ -231,13 +231,13 @@ def _parse_price_body(raw: bytes) -> tuple[Any, list[str]]:
         body = json.loads(raw)
     except ValueError:
         return None, []
-    codes: list[str] = []
+    codes: dict[str, None] = {}  # insertion-ordered set
     listed = body.get("productCodes") if isinstance(body, dict) else None
     if isinstance(listed, list):
         for item in listed:
-            if isinstance(item, str) and (code := item.strip().upper()) and code not in codes:
-                codes.append(code)
-    return body, codes
+            if isinstance(item, str) and (code := item.strip().upper()):
+                codes[code] = None
+    return body, list(codes)
 
 
 def _price_body_error(body: Any) -> str | None:

@@ -11,9 +11,9 @@ from typing import Any
 ENDPOINTS = ("oauth_token", "part_token", "price", "image")
 
 
-def iso(ts: float) -> str:
-    """Epoch seconds as ``2026-11-26T09:00:00.123Z``."""
-    text = datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds")
+def iso(ts: float, timespec: str = "milliseconds") -> str:
+    """Epoch seconds as ``2026-11-26T09:00:00.123Z`` (or another ``timespec``)."""
+    text = datetime.fromtimestamp(ts, UTC).isoformat(timespec=timespec)
     return text.replace("+00:00", "Z")
 
 
@@ -108,7 +108,7 @@ class Stats:
                 cid: {"price": 0, "throttled_429": 0, **dict(counts)}
                 for cid, counts in sorted(self.per_client.items())
             },
-            "since": iso(self.since).replace(".000Z", "Z"),
+            "since": iso(self.since, "seconds"),
         }
 
     def recent(self, limit: int) -> list[dict[str, Any]]:
