@@ -74,6 +74,11 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
         "purge-retention": {"task": "tasks.maintenance.purge", "schedule": crontab(minute=17, hour=3)},
     }
     schedule.update(sync_beat_entries(settings))
+    # Completes Shopify writes whose save failed and re-sends stuck publish items.
+    schedule["reconcile-publishing"] = {
+        "task": "tasks.publishing.reconcile",
+        "schedule": timedelta(seconds=settings.publishing.reconcile_interval_s),
+    }
     return schedule
 
 

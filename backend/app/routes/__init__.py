@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from app.routes import auth, health, sync
+from app.routes import auth, health, publishing, search, sync
 from app.routes.legacy import build_legacy_router
 
 # (router module attribute, mount prefix). Each pipeline adds its router here.
 V1_ROUTERS: list[tuple[APIRouter, str]] = [
     (auth.router, "/auth"),
     (sync.router, "/sync"),
+    (publishing.router, "/publishing"),
+    (search.router, "/search"),
 ]
 
 

@@ -9,6 +9,8 @@ from fastapi import Request
 from app.container import Container
 from app.services.auth_service import AuthService
 from app.services.health_service import HealthService
+from app.services.publishing_service import PublishingService
+from app.services.search_service import SearchService
 from app.services.sync_dashboard_service import SyncDashboardService
 from app.services.sync_dispatch_service import SyncDispatchService
 from app.services.sync_status_service import SyncStatusService
@@ -40,3 +42,11 @@ def get_sync_dashboard_service(request: Request) -> SyncDashboardService:
 
 def get_sync_status_service(request: Request) -> SyncStatusService:
     return _service(request, "sync_status_service")
+
+
+def get_publishing_service(request: Request) -> PublishingService:
+    return _service(request, "publishing_service")
+
+
+def get_search_service(request: Request) -> SearchService:
+    return _service(request, "search_service")

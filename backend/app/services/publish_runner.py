@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["PreparedProduct", "PublishRunner"]
 
+MAX_ITEM_ATTEMPTS = 8
+
 
 @dataclass(frozen=True, slots=True)
 class PreparedProduct:
@@ -114,6 +116,10 @@ class PublishRunner:
             self._outcomes.cancelled(batch_id, item.id)
             return "cancelled"
         sku = item.part_number
+        if item.attempts > MAX_ITEM_ATTEMPTS:
+            # Redelivered again and again (its task keeps dying): stop rather than loop forever.
+            self._outcomes.failed(batch_id, item.id, sku, f"Gave up after {item.attempts - 1} attempts.")
+            return "failed"
         reason = _unpublishable(staged)
         if reason is not None:
             self._outcomes.failed(batch_id, item.id, sku, reason)

@@ -1,0 +1,114 @@
+"""Publishing to Shopify: ``/api/v1/publishing`` (http-api §3.4)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from app.core.auth import Caller, require_caller
+from app.routes.deps import get_publishing_service
+from app.schemas.publishing import (
+    BulkAccepted,
+    BulkPublishRequest,
+    CheckResponse,
+    MetafieldFailure,
+    MetafieldSetupResponse,
+    ProductUpdated,
+    ProductUpdateRequest,
+    PublishAccepted,
+    PublishRequest,
+)
+from app.services.publishing_service import PublishingService
+
+router = APIRouter(tags=["publishing"])
+
+
+@router.post("/publish", response_model=PublishAccepted, status_code=status.HTTP_202_ACCEPTED)
+def publish(
+    body: PublishRequest,
+    caller: Caller = Depends(require_caller),
+    service: PublishingService = Depends(get_publishing_service),
+) -> PublishAccepted:
+    started = service.publish(body.part_number, batch_id=body.batch_id, created_by=caller.user_id)
+    action = "updated in" if started.shopify_product_id else "published to"
+    return PublishAccepted(
+        success=True,
+        shopifyProductId=started.shopify_product_id,
+        batch_id=started.batch_id,
+        message=f"{body.part_number} is queued to be {action} Shopify.",
+    )
+
+
+@router.post(
+    "/bulk",
+    response_model=BulkAccepted,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={
+        200: {"model": BulkAccepted, "description": "A repeated idempotency key: the original batch."}
+    },
+)
+def bulk(
+    body: BulkPublishRequest,
+    response: Response,
+    caller: Caller = Depends(require_caller),
+    service: PublishingService = Depends(get_publishing_service),
+) -> BulkAccepted:
+    result = service.publish_bulk(
+        part_numbers=body.part_numbers,
+        part_numbers_text=body.part_numbers_text,
+        batch_id=body.batch_id,
+        idempotency_key=body.idempotency_key,
+        created_by=caller.user_id,
+    )
+    batch = result.batch
+    if result.repeated:
+        response.status_code = status.HTTP_200_OK
+        message = "An idempotent repeat: this is the batch the key created earlier."
+    else:
+        message = f"Publishing {batch.total_items} SKU(s) to Shopify."
+    return BulkAccepted(
+        batch_id=batch.id,
+        total_items=batch.total_items,
+        duplicates_removed=result.duplicates_removed,
+        status=batch.status,
+        message=message,
+        idempotency_key=batch.idempotency_key if result.repeated else body.idempotency_key,
+    )
+
+
+@router.put("/products/{product_id}", response_model=ProductUpdated)
+def update_product(
+    product_id: str,
+    body: ProductUpdateRequest,
+    caller: Caller = Depends(require_caller),
+    service: PublishingService = Depends(get_publishing_service),
+) -> ProductUpdated:
+    shopify_id = service.update_product(product_id, body.model_dump(mode="python"))
+    return ProductUpdated(
+        success=True,
+        shopifyProductId=shopify_id,
+        batch_id=None,
+        message=f"{body.sku} was updated in Shopify.",
+    )
+
+
+@router.get("/check", response_model=CheckResponse)
+def check(
+    sku: str = Query(..., min_length=1, max_length=50),
+    caller: Caller = Depends(require_caller),
+    service: PublishingService = Depends(get_publishing_service),
+) -> CheckResponse:
+    return CheckResponse(shopifyProductId=service.check(sku))
+
+
+@router.post("/metafields/setup", response_model=MetafieldSetupResponse)
+def setup_metafields(
+    caller: Caller = Depends(require_caller),
+    service: PublishingService = Depends(get_publishing_service),
+) -> MetafieldSetupResponse:
+    report = service.setup_metafields()
+    return MetafieldSetupResponse(
+        success=report.success,
+        created=report.created,
+        existing=report.existing,
+        failed=[MetafieldFailure(**failure) for failure in report.failed],
+    )
