@@ -216,11 +216,11 @@ def control_router(emu: Emulator) -> APIRouter:
         store.locations = dict(sorted(wanted.items()))
         return await get_locations()
 
-    @router.post("/locations/{location_id}/deactivate")
+    @router.post("/locations/{location_id:path}/deactivate")
     async def deactivate(location_id: str) -> dict[str, Any]:
         return _set_active(location_id, False)
 
-    @router.post("/locations/{location_id}/activate")
+    @router.post("/locations/{location_id:path}/activate")
     async def activate(location_id: str) -> dict[str, Any]:
         return _set_active(location_id, True)
 
@@ -335,7 +335,7 @@ def control_router(emu: Emulator) -> APIRouter:
         page = products[offset : offset + limit]
         return {"total": len(products), "products": [product_view(store, p) for p in page]}
 
-    @router.get("/products/{product_id}")
+    @router.get("/products/{product_id:path}")
     async def get_product(product_id: str) -> dict[str, Any]:
         num = int(product_id) if product_id.isdigit() else parse_gid(product_id, "Product")
         product = emu.store.products.get(num) if num is not None else None

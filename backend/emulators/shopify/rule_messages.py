@@ -6,7 +6,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from graphql import GraphQLEnumType, GraphQLError, GraphQLSchema, print_ast
+from graphql import (
+    GraphQLEnumType,
+    GraphQLError,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    print_ast,
+)
 from graphql.language import ArgumentNode, DocumentNode, FieldNode, SelectionSetNode, VariableDefinitionNode
 
 from .errors import Ancestry, make_error
@@ -165,11 +172,21 @@ def _known_directives(schema: GraphQLSchema, error: GraphQLError, ancestry: Ance
     return None
 
 
-def _values_of_correct_type(_s: GraphQLSchema, error: GraphQLError, ancestry: Ancestry) -> dict | None:
+def _argument_type(schema: GraphQLSchema, field: str, arg: str) -> str:
+    """Declared type of a field argument (error path only, so a scan of the schema is fine)."""
+    for type_ in schema.type_map.values():
+        if isinstance(type_, GraphQLObjectType | GraphQLInterfaceType) and field in type_.fields:
+            definition = type_.fields[field].args.get(arg)
+            if definition is not None:
+                return str(definition.type)
+    return "?"
+
+
+def _values_of_correct_type(schema: GraphQLSchema, error: GraphQLError, ancestry: Ancestry) -> dict | None:
     node = (error.nodes or [None])[0]
-    match = re.search(r"Field '([^']+)' is not defined by type '([^']+)'", error.message)
+    match = re.search(r"type '([^']+)' not to include unknown field '([^']+)'", error.message)
     if match:
-        field, type_name = match.groups()
+        type_name, field = match.groups()
         message = f"InputObject '{type_name}' doesn't accept argument '{field}'"
         return make_error(
             message,
@@ -180,9 +197,12 @@ def _values_of_correct_type(_s: GraphQLSchema, error: GraphQLError, ancestry: An
             typeName="InputObject",
             argumentName=field,
         )
-    match = re.search(r"Field '([^'.]+)\.([^']+)' of required type '([^']+)' was not provided", error.message)
+    match = re.search(r"type '([^']+)' to include required field '([^']+)'", error.message)
     if match:
-        type_name, field, type_str = match.groups()
+        type_name, field = match.groups()
+        input_type = schema.type_map.get(type_name)
+        fields = getattr(input_type, "fields", {})
+        type_str = str(fields[field].type) if field in fields else "?"
         message = f"Argument '{field}' on InputObject '{type_name}' is required. Expected type {type_str}"
         return make_error(
             message,
@@ -197,9 +217,8 @@ def _values_of_correct_type(_s: GraphQLSchema, error: GraphQLError, ancestry: An
     field_node = ancestry.nearest(argument, FieldNode) if argument is not None else None
     if not isinstance(argument, ArgumentNode) or not isinstance(field_node, FieldNode):
         return None
-    expected = re.search(r"type '([^']+)'", error.message)
-    type_str = expected.group(1) if expected else "?"
     name, arg = field_node.name.value, argument.name.value
+    type_str = _argument_type(schema, name, arg)
     value = print_ast(argument.value)
     message = (
         f"Argument '{arg}' on Field '{name}' has an invalid value ({value}). Expected type '{type_str}'."
