@@ -122,7 +122,7 @@ def _variant_resolvers() -> dict[str, Any]:
         "legacyResourceId": lambda v, _i: v.num,
         "title": title,
         "displayName": lambda v, i: f"{_store(i).products[v.product_num].title} - {title(v, i)}",
-        "inventoryQuantity": _quantity_sum,
+        "inventoryQuantity": lambda v, i: _quantity_sum(i, v),
         "availableForSale": available,
         "inventoryItem": lambda v, i: _store(i).items[v.item_num],
         "product": lambda v, i: _store(i).products[v.product_num],
