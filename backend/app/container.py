@@ -242,6 +242,7 @@ class Container:
             history=self.sync_history_store,
             accounting=self.sync_accounting,
             client=self.shopify_client,
+            locations=self.shopify_setup_service,
             settings=self.settings,
         )
 

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
-import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -38,7 +36,6 @@ from app.services.utils.sync_target import SyncTarget
 
 logger = logging.getLogger(__name__)
 
-LOCATION_CACHE_S = 300.0
 _STALE_CODES = ("CHANGE_FROM_QUANTITY_STALE", "COMPARE_QUANTITY_STALE")
 
 
@@ -52,6 +49,10 @@ class _ShopifyClient(Protocol):
     ) -> list[dict[str, Any]]: ...
     def set_metafields(self, metafields: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
     def update_product_status(self, product_id: str, status: str) -> str: ...
+
+
+class _Locations(Protocol):
+    def location_ids(self) -> dict[str, str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,7 @@ class ShopifyUpdateService:
         history: SyncHistoryStore,
         accounting: SyncAccounting,
         client: _ShopifyClient,
+        locations: _Locations,
         settings: Settings,
     ) -> None:
         self._uow_factory = uow_factory
@@ -82,9 +84,7 @@ class ShopifyUpdateService:
         self._accounting = accounting
         self._client = client
         self._settings = settings
-        self._locations: dict[str, str] = {}
-        self._locations_at = 0.0
-        self._locations_lock = threading.Lock()
+        self._locations = locations
 
     def update_product(self, schedule_id: str) -> UpdateReport:
         """Write the pending change of one schedule row to Shopify and record it."""
@@ -178,7 +178,7 @@ class ShopifyUpdateService:
         item = product.inventory_item_gid
         if item is None:
             raise NonRetryableError(f"{product.sku} has no Shopify inventory item id.", system="shopify")
-        location_ids = self._location_ids()
+        location_ids = self._locations.location_ids()
         quantities = {
             location_ids[name]: qty for name, qty in target.mapped_inventory if name in location_ids
         }
@@ -234,14 +234,6 @@ class ShopifyUpdateService:
             return 0
         self._client.set_metafields(variables["metafields"])
         return 1
-
-    def _location_ids(self) -> dict[str, str]:
-        """Active Shopify location name → GID, cached for a few minutes per process."""
-        with self._locations_lock:
-            if not self._locations or time.monotonic() - self._locations_at > LOCATION_CACHE_S:
-                self._locations = {loc.name: loc.id for loc in self._client.locations() if loc.is_active}
-                self._locations_at = time.monotonic()
-            return dict(self._locations)
 
 
 def _same(a: Decimal | None, b: Decimal | None) -> bool:
