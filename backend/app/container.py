@@ -376,7 +376,7 @@ class Container:
             self.shopify_client, max_part_numbers=self.settings.app.max_multi_part_search_size
         )
 
-    # --- Boeing (shared by single search, bulk extraction and sync) ------------------------------------------
+    # --- Boeing (shared by single search, bulk extraction and sync) -----------------------------------------
     @component
     def boeing_limiter(self) -> Any:
         from app.utils.rate_limiter import BoeingRateLimiter
@@ -396,6 +396,90 @@ class Container:
         from app.clients.boeing_client import BoeingClient
 
         return BoeingClient(self.settings.boeing)
+
+    # --- extraction, normalization, batches and product views ----------------------------------------------
+    @component
+    def batch_store(self) -> Any:
+        from app.db.batch_store import BatchStore
+
+        return BatchStore()
+
+    @component
+    def batch_item_store(self) -> Any:
+        from app.db.batch_item_store import BatchItemStore
+
+        return BatchItemStore()
+
+    @component
+    def staging_store(self) -> Any:
+        from app.db.staging_store import StagingStore
+
+        return StagingStore()
+
+    @component
+    def raw_data_store(self) -> Any:
+        from app.db.raw_data_store import RawDataStore
+
+        return RawDataStore()
+
+    @component
+    def idempotency_store(self) -> Any:
+        from app.db.idempotency_store import IdempotencyStore
+
+        return IdempotencyStore()
+
+    @component
+    def batch_service(self) -> Any:
+        from app.services.batch_service import BatchService
+
+        return BatchService(
+            uow_factory=self.uow_factory,
+            batches=self.batch_store,
+            items=self.batch_item_store,
+            # Each pipeline's recovery step; the sweeper task runs them all.
+            sweepers=[lambda: self.extraction_service.sweep_stale()],
+        )
+
+    @component
+    def normalization_service(self) -> Any:
+        from app.services.normalization_service import NormalizationService
+
+        shopify = self.settings.shopify
+        return NormalizationService(
+            uow_factory=self.uow_factory,
+            raw_data=self.raw_data_store,
+            items=self.batch_item_store,
+            staging=self.staging_store,
+            batch_service=self.batch_service,
+            location_map=shopify.location_map,
+            default_location=shopify.default_location_name,
+        )
+
+    @component
+    def extraction_service(self) -> Any:
+        from app.services.extraction_service import ExtractionService
+
+        return ExtractionService(
+            uow_factory=self.uow_factory,
+            client=self.boeing_client,
+            limiter=self.boeing_limiter,
+            batches=self.batch_store,
+            items=self.batch_item_store,
+            raw_data=self.raw_data_store,
+            idempotency=self.idempotency_store,
+            batch_service=self.batch_service,
+            normalization=self.normalization_service,
+            dispatcher=self.dispatcher,
+            settings=self.settings,
+        )
+
+    @component
+    def products_service(self) -> Any:
+        from app.services.products_service import ProductsService
+
+        return ProductsService(
+            uow_factory=self.uow_factory, staging=self.staging_store, raw_data=self.raw_data_store
+        )
 
     def close(self) -> None:
         """Release pools and connections that were opened."""

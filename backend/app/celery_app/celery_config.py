@@ -72,6 +72,11 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     schedule: dict[str, dict[str, Any]] = {
         "relay-outbox": {"task": "tasks.maintenance.relay_outbox", "schedule": timedelta(seconds=10)},
         "purge-retention": {"task": "tasks.maintenance.purge", "schedule": crontab(minute=17, hour=3)},
+        # Re-sends lost or abandoned batch work and completes batches with nothing open (DESIGN §5).
+        "sweep-batches": {
+            "task": "tasks.batch.sweep",
+            "schedule": timedelta(seconds=settings.app.batch_sweep_interval_s),
+        },
     }
     schedule.update(sync_beat_entries(settings))
     # Completes Shopify writes whose save failed and re-sends stuck publish items.

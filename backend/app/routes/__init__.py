@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from app.routes import auth, health, publishing, search, sync
+from app.routes import auth, batches, extraction, health, products, publishing, search, sync
 from app.routes.legacy import build_legacy_router
 
 # (router module attribute, mount prefix). Each pipeline adds its router here.
@@ -13,6 +13,9 @@ V1_ROUTERS: list[tuple[APIRouter, str]] = [
     (sync.router, "/sync"),
     (publishing.router, "/publishing"),
     (search.router, "/search"),
+    (extraction.router, "/extraction"),
+    (batches.router, "/batches"),
+    (products.router, "/products"),
 ]
 
 

@@ -8,7 +8,10 @@ from fastapi import Request
 
 from app.container import Container
 from app.services.auth_service import AuthService
+from app.services.batch_service import BatchService
+from app.services.extraction_service import ExtractionService
 from app.services.health_service import HealthService
+from app.services.products_service import ProductsService
 from app.services.publishing_service import PublishingService
 from app.services.search_service import SearchService
 from app.services.sync_dashboard_service import SyncDashboardService
@@ -50,3 +53,15 @@ def get_publishing_service(request: Request) -> PublishingService:
 
 def get_search_service(request: Request) -> SearchService:
     return _service(request, "search_service")
+
+
+def get_extraction_service(request: Request) -> ExtractionService:
+    return _service(request, "extraction_service")
+
+
+def get_batch_service(request: Request) -> BatchService:
+    return _service(request, "batch_service")
+
+
+def get_products_service(request: Request) -> ProductsService:
+    return _service(request, "products_service")

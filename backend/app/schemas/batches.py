@@ -1,0 +1,124 @@
+"""Batch models (http-api §2.1, §2.2, §3.5)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, PlainSerializer
+
+from app.schemas.sync import Timestamp
+
+__all__ = ["Batch", "BatchCancelled", "BatchPage", "FailureItem", "FailurePage", "FailurePageItem"]
+
+Percent = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
+
+
+class FailureItem(BaseModel):
+    part_number: str
+    stage: Literal["extraction", "normalization", "publishing"]
+    error: str
+    attempts: int
+    updated_at: Timestamp
+    timestamp: Timestamp
+
+    @classmethod
+    def from_item(cls, item: Any) -> FailureItem:
+        """Shape a failed batch item (``timestamp`` repeats ``updated_at``, which the dashboard reads)."""
+        return cls(
+            part_number=item.part_number,
+            stage=item.error_stage or item.stage,
+            error=item.error or "failed",
+            attempts=max(1, item.attempts),
+            updated_at=item.updated_at,
+            timestamp=item.updated_at,
+        )
+
+
+class Batch(BaseModel):
+    id: str
+    batch_type: Literal["extract", "normalize", "publish"]
+    status: Literal["pending", "processing", "completed", "failed", "cancelled"]
+    total_items: int
+    extracted_count: int
+    normalized_count: int
+    skipped_count: int
+    published_count: int
+    failed_count: int
+    progress_percent: Percent
+    part_numbers: list[str] | None
+    publish_part_numbers: list[str] | None
+    skipped_part_numbers: list[str] | None
+    failed_items: list[FailureItem]
+    error_message: str | None
+    idempotency_key: str | None
+    created_by: str
+    created_at: Timestamp
+    updated_at: Timestamp
+    completed_at: Timestamp | None
+
+    @classmethod
+    def from_detail(cls, detail: Any) -> Batch:
+        """Shape a ``BatchDetail`` of the batch service."""
+        batch = detail.batch
+        return cls(
+            id=batch.id,
+            batch_type=batch.batch_type,
+            status=batch.status,
+            total_items=batch.total_items,
+            extracted_count=batch.extracted_count,
+            normalized_count=batch.normalized_count,
+            skipped_count=batch.skipped_count,
+            published_count=batch.published_count,
+            failed_count=batch.failed_count,
+            progress_percent=detail.progress_percent,
+            part_numbers=batch.part_numbers,
+            publish_part_numbers=batch.publish_part_numbers,
+            skipped_part_numbers=detail.skipped_part_numbers,
+            failed_items=[FailureItem.from_item(item) for item in detail.failed_items],
+            error_message=batch.error_message,
+            idempotency_key=batch.idempotency_key,
+            created_by=batch.created_by,
+            created_at=batch.created_at,
+            updated_at=batch.updated_at,
+            completed_at=batch.completed_at,
+        )
+
+
+class BatchPage(BaseModel):
+    batches: list[Batch]
+    total: int
+    limit: int
+    offset: int
+
+
+class FailurePageItem(BaseModel):
+    part_number: str
+    stage: Literal["extraction", "normalization", "publishing"]
+    error: str
+    attempts: int
+    updated_at: Timestamp
+
+
+class FailurePage(BaseModel):
+    items: list[FailurePageItem]
+    total: int
+    limit: int
+    offset: int
+
+    @classmethod
+    def from_page(cls, page: Any) -> FailurePage:
+        """Shape a ``FailurePage`` of the batch service."""
+        items = [FailureItem.from_item(item) for item in page.items]
+        return cls(
+            items=[FailurePageItem(**item.model_dump(exclude={"timestamp"})) for item in items],
+            total=page.total,
+            limit=page.limit,
+            offset=page.offset,
+        )
+
+
+class BatchCancelled(BaseModel):
+    batch_id: str
+    status: Literal["cancelled"]
+    message: str
