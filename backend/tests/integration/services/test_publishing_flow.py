@@ -1,0 +1,355 @@
+"""The publishing services in-process against the Shopify emulator and real PostgreSQL/Redis: runs, outcomes,
+unchanged products, quota waits, retries and reconciliation (the tasks' bodies, called directly)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from app.container import Container
+from app.core.exceptions import QuotaWait, RetryableError
+from tests.support.boeing_items import location, normalized
+from tests.support.processes import Emulator, start_emulator
+from tests.support.publishing_factories import normalized_batch, stage
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    running = start_emulator("shopify", [])
+    yield running
+    running.stop()
+
+
+@pytest.fixture(autouse=True)
+def shopify(emulator: Emulator, env: dict[str, str]) -> Emulator:
+    httpx.post(f"{emulator.url}/_emulator/reset", json={}).raise_for_status()
+    env["SHOPIFY_GRAPHQL_URL"] = f"{emulator.url}/admin/api/2026-04/graphql.json"
+    env["SHOPIFY_LIMITER_MAX_WAIT_S"] = "2"
+    env["PUBLISH_WINDOW"] = "4"
+    return emulator
+
+
+@pytest.fixture
+def conn(db: str) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(db, autocommit=True) as connection:
+        yield connection
+
+
+def drain(container: Container, batch_id: str, *, last_attempt: bool = True) -> dict[str, str]:
+    """Run the tasks' bodies in-process: start the run, then publish every item it sends, until done."""
+    runner = container.publish_runner
+    with container.uow_factory() as uow:
+        run = container.batch_store.get(uow, batch_id).publish_run
+    runner.start_run(batch_id, run)
+    outcomes: dict[str, str] = {}
+    for _ in range(100):
+        with container.uow_factory() as uow:
+            rows = uow.conn.execute(
+                "SELECT id, part_number FROM batch_items WHERE batch_id = %s AND stage = 'publishing'"
+                " AND run = %s AND status = 'sent' ORDER BY position",
+                (batch_id, run),
+            ).fetchall()
+        if not rows:
+            return outcomes
+        for item_id, sku in rows:
+            outcomes[sku] = runner.publish_item(batch_id, item_id, last_attempt=last_attempt)
+    raise AssertionError("the run did not drain")
+
+
+def emulator_products(shopify: Emulator) -> list[dict[str, Any]]:
+    body = httpx.get(f"{shopify.url}/_emulator/products", params={"limit": 1000}).json()
+    return list(body["products"])
+
+
+def product_set_calls(shopify: Emulator) -> int:
+    stats = httpx.get(f"{shopify.url}/_emulator/stats").json()
+    return int(stats["by_operation"].get("productSet", 0))
+
+
+def batch_row(conn: psycopg.Connection, batch_id: str) -> tuple[Any, ...]:
+    row = conn.execute(
+        "SELECT batch_type, status, total_items, published_count, failed_count FROM batches WHERE id = %s",
+        (batch_id,),
+    ).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+def test_a_bulk_run_publishes_one_product_per_full_sku_and_fails_what_cannot_be_sold(
+    container: Container, shopify: Emulator, conn: psycopg.Connection
+) -> None:
+    stage(
+        container,
+        [
+            normalized(aviallPartNumber="WF338109=K3"),
+            normalized(aviallPartNumber="WF338109=K5", listPrice="30.005"),
+            normalized(aviallPartNumber="AN3-12A", locationAvailabilities=[location("Miami, FL", "7")]),
+            normalized(aviallPartNumber="NOSTOCK-1", quantity="0", locationAvailabilities=[]),
+        ],
+    )
+    result = container.publishing_service.publish_bulk(
+        part_numbers=["wf338109=k3", "WF338109=K5", "AN3-12A", "NOSTOCK-1", "NEVER-SEEN", "AN3-12A"],
+        part_numbers_text=None,
+        batch_id=None,
+        idempotency_key=None,
+        created_by="operator-1",
+    )
+    assert (result.batch.batch_type, result.batch.status, result.duplicates_removed) == (
+        "publish",
+        "pending",
+        1,
+    )
+    assert batch_row(conn, result.batch.id) == ("publish", "pending", 5, 0, 2)
+
+    outcomes = drain(container, result.batch.id)
+    assert outcomes == {"WF338109=K3": "published", "WF338109=K5": "published", "AN3-12A": "published"}
+    assert batch_row(conn, result.batch.id) == ("publish", "completed", 5, 3, 2)
+    errors = dict(
+        conn.execute(
+            "SELECT part_number, error FROM batch_items WHERE batch_id = %s AND status = 'failed'",
+            (result.batch.id,),
+        ).fetchall()
+    )
+    assert errors == {
+        "NOSTOCK-1": "The staged SKU is blocked (no_stock).",
+        "NEVER-SEEN": "The SKU is not in staging.",
+    }
+
+    products = {p["metafields"]["custom.aviall_part_number"]: p for p in _flat(emulator_products(shopify))}
+    assert set(products) == {"WF338109=K3", "WF338109=K5", "AN3-12A"}, (
+        "two variants of one base: two products"
+    )
+    assert products["WF338109=K5"]["variants"][0]["price"] == "33.01"  # 30.01 x 1.10, half-up
+    assert products["AN3-12A"]["inventory"]["Miami, FL"] == 7
+    assert products["AN3-12A"]["inventory"]["Dallas Central"] == 0
+
+    staging = dict(conn.execute("SELECT sku, status FROM product_staging").fetchall())
+    assert staging == {
+        "WF338109=K3": "published",
+        "WF338109=K5": "published",
+        "AN3-12A": "published",
+        "NOSTOCK-1": "blocked",
+    }
+    schedule = conn.execute(
+        "SELECT s.sku, s.last_hash IS NOT NULL, s.last_price, p.shopify_product_id ~ '^[0-9]+$'"
+        " FROM product_sync_schedule s JOIN product p USING (sku) ORDER BY s.sku"
+    ).fetchall()
+    assert schedule == [
+        ("AN3-12A", True, Decimal("25.50"), True),
+        ("WF338109=K3", True, Decimal("25.50"), True),
+        ("WF338109=K5", True, Decimal("30.01"), True),
+    ]
+
+
+def test_publishing_a_batch_again_sends_nothing_for_unchanged_products(
+    container: Container, shopify: Emulator, conn: psycopg.Connection
+) -> None:
+    stage(container, [normalized(aviallPartNumber="WF338109=K3"), normalized(aviallPartNumber="WF338109=K5")])
+    stage(container, [normalized(aviallPartNumber="BLOCKED-1", listPrice="0", netPrice="0")])
+    batch_id = normalized_batch(
+        container, {"WF338109": ["WF338109=K3", "WF338109=K5"], "BLOCKED-1": ["BLOCKED-1"]}
+    )
+    first = container.publishing_service.publish_bulk(
+        part_numbers=None, part_numbers_text=None, batch_id=batch_id, idempotency_key=None, created_by="op"
+    )
+    assert first.batch.status == "processing"
+    assert first.batch.total_items == 2, "every sellable SKU the batch staged, not the blocked one"
+    assert set(drain(container, batch_id).values()) == {"published"}
+    calls = product_set_calls(shopify)
+
+    second = container.publishing_service.publish_bulk(
+        part_numbers=None, part_numbers_text=None, batch_id=batch_id, idempotency_key=None, created_by="op"
+    )
+    assert second.batch.publish_run == first.batch.publish_run + 1
+    assert set(drain(container, batch_id).values()) == {"unchanged"}
+    assert product_set_calls(shopify) == calls, "no productSet for unchanged products"
+    assert batch_row(conn, batch_id) == ("publish", "completed", 2, 2, 0)
+    assert len(emulator_products(shopify)) == 2
+
+    # A changed price is written again, to the same product.
+    stage(container, [normalized(aviallPartNumber="WF338109=K3", listPrice="26.00")])
+    container.publishing_service.publish_bulk(
+        part_numbers=["WF338109=K3"],
+        part_numbers_text=None,
+        batch_id=batch_id,
+        idempotency_key=None,
+        created_by="op",
+    )
+    assert drain(container, batch_id) == {"WF338109=K3": "published"}
+    assert product_set_calls(shopify) == calls + 1
+    prices = {
+        p["metafields"]["custom.aviall_part_number"]: p["variants"][0]["price"]
+        for p in _flat(emulator_products(shopify))
+    }
+    assert prices == {"WF338109=K3": "28.60", "WF338109=K5": "28.05"}
+
+
+def test_a_quota_wait_hands_the_item_back_without_counting_an_attempt(
+    container: Container, shopify: Emulator, conn: psycopg.Connection
+) -> None:
+    stage(container, [normalized()])
+    result = container.publishing_service.publish_bulk(
+        part_numbers=["WF338109=K3"],
+        part_numbers_text=None,
+        batch_id=None,
+        idempotency_key=None,
+        created_by="op",
+    )
+    container.publish_runner.start_run(result.batch.id, 0)
+    container.shopify_setup_service.setup_metafields()
+    container.shopify_setup_service.location_ids()
+    plan = {"restore_rate": 1, "bucket_size": 100, "max_query_cost": 1000}
+    httpx.put(f"{shopify.url}/_emulator/plan", json=plan).raise_for_status()
+    httpx.put(f"{shopify.url}/_emulator/bucket", json={"currently_available": 0}).raise_for_status()
+    (item_id,) = conn.execute("SELECT id FROM batch_items WHERE batch_id = %s", (result.batch.id,)).fetchone()  # type: ignore[misc]
+    with pytest.raises(QuotaWait) as wait:
+        container.publish_runner.publish_item(result.batch.id, item_id, last_attempt=True)
+    assert wait.value.wait_s > 2
+    assert conn.execute("SELECT status, attempts FROM batch_items WHERE id = %s", (item_id,)).fetchone() == (
+        "sent",
+        0,
+    )
+
+
+def test_transient_errors_retry_then_fail_with_the_reason_on_the_last_attempt(
+    container: Container, shopify: Emulator, conn: psycopg.Connection
+) -> None:
+    stage(container, [normalized()])
+    result = container.publishing_service.publish_bulk(
+        part_numbers=["WF338109=K3"],
+        part_numbers_text=None,
+        batch_id=None,
+        idempotency_key=None,
+        created_by="op",
+    )
+    container.publish_runner.start_run(result.batch.id, 0)
+    fault = {"operation": "productSet", "kind": "http_503", "count": 2}
+    httpx.post(f"{shopify.url}/_emulator/faults", json=fault).raise_for_status()
+    (item_id,) = conn.execute("SELECT id FROM batch_items WHERE batch_id = %s", (result.batch.id,)).fetchone()  # type: ignore[misc]
+    with pytest.raises(RetryableError):
+        container.publish_runner.publish_item(result.batch.id, item_id, last_attempt=False)
+    assert conn.execute("SELECT status FROM batch_items WHERE id = %s", (item_id,)).fetchone() == ("sent",)
+    assert container.publish_runner.publish_item(result.batch.id, item_id, last_attempt=True) == "failed"
+    status, error, attempts = conn.execute(
+        "SELECT status, error, attempts FROM batch_items WHERE id = %s", (item_id,)
+    ).fetchone()  # type: ignore[misc]
+    assert (status, attempts) == ("failed", 2)
+    assert "HTTP 503" in error and "after 2 attempts" in error
+    assert batch_row(conn, result.batch.id) == ("publish", "failed", 1, 0, 1)
+    assert conn.execute("SELECT status FROM product_staging").fetchone() == ("failed",)
+
+
+def test_a_response_lost_after_the_write_is_retried_without_a_duplicate(
+    container: Container, shopify: Emulator, conn: psycopg.Connection
+) -> None:
+    stage(container, [normalized()])
+    result = container.publishing_service.publish_bulk(
+        part_numbers=["WF338109=K3"],
+        part_numbers_text=None,
+        batch_id=None,
+        idempotency_key=None,
+        created_by="op",
+    )
+    container.publish_runner.start_run(result.batch.id, 0)
+    fault = {"operation": "productSet", "kind": "http_502", "count": 1, "phase": "after"}
+    httpx.post(f"{shopify.url}/_emulator/faults", json=fault).raise_for_status()
+    (item_id,) = conn.execute("SELECT id FROM batch_items WHERE batch_id = %s", (result.batch.id,)).fetchone()  # type: ignore[misc]
+    with pytest.raises(RetryableError):
+        container.publish_runner.publish_item(result.batch.id, item_id, last_attempt=False)
+    assert len(emulator_products(shopify)) == 1, "the write was applied, its answer lost"
+    assert container.publish_runner.publish_item(result.batch.id, item_id, last_attempt=False) == "published"
+    assert len(emulator_products(shopify)) == 1
+    assert batch_row(conn, result.batch.id) == ("publish", "completed", 1, 1, 0)
+
+
+FAIL_PRODUCT_INSERTS = """
+CREATE OR REPLACE FUNCTION fail_product_insert() RETURNS trigger AS $$
+BEGIN RAISE EXCEPTION 'product insert refused by test trigger'; END; $$ LANGUAGE plpgsql;
+CREATE TRIGGER fail_product_insert BEFORE INSERT ON product FOR EACH ROW EXECUTE FUNCTION fail_product_insert();
+"""
+ALLOW_PRODUCT_INSERTS = "DROP TRIGGER IF EXISTS fail_product_insert ON product"
+
+
+def test_a_failed_save_after_a_shopify_write_is_reconciled_never_deleted(
+    container: Container, shopify: Emulator, conn: psycopg.Connection
+) -> None:
+    stage(container, [normalized()])
+    result = container.publishing_service.publish_bulk(
+        part_numbers=["WF338109=K3"],
+        part_numbers_text=None,
+        batch_id=None,
+        idempotency_key=None,
+        created_by="op",
+    )
+    conn.execute(FAIL_PRODUCT_INSERTS)
+    try:
+        assert drain(container, result.batch.id) == {"WF338109=K3": "pending_db"}
+    finally:
+        conn.execute(ALLOW_PRODUCT_INSERTS)
+    state, attempts, payload_sku = conn.execute(
+        "SELECT state, attempts, payload->>'sku' FROM publish_reconciliation"
+    ).fetchone()  # type: ignore[misc]
+    assert (state, attempts, payload_sku) == ("pending_db", 1, "WF338109=K3")
+    assert conn.execute(
+        "SELECT status FROM batch_items WHERE batch_id = %s", (result.batch.id,)
+    ).fetchone() == ("in_progress",)
+    (record_id,) = conn.execute("SELECT id FROM publish_reconciliation").fetchone()  # type: ignore[misc]
+    report = container.publish_reconciliation_service.reconcile(record_id)
+    assert report["resolved"] == 1
+    assert conn.execute("SELECT state FROM publish_reconciliation").fetchone() == ("resolved",)
+    assert conn.execute("SELECT count(*) FROM product").fetchone() == (1,)
+    assert batch_row(conn, result.batch.id) == ("publish", "completed", 1, 1, 0)
+    assert len(emulator_products(shopify)) == 1, "no orphan, nothing deleted"
+
+
+def test_an_unreferenced_product_is_deleted_only_after_the_window(
+    container: Container, shopify: Emulator, conn: psycopg.Connection, env: dict[str, str]
+) -> None:
+    stage(container, [normalized()])
+    result = container.publishing_service.publish_bulk(
+        part_numbers=["WF338109=K3"],
+        part_numbers_text=None,
+        batch_id=None,
+        idempotency_key=None,
+        created_by="op",
+    )
+    conn.execute(FAIL_PRODUCT_INSERTS)
+    try:
+        drain(container, result.batch.id)
+        (record_id,) = conn.execute("SELECT id FROM publish_reconciliation").fetchone()  # type: ignore[misc]
+        assert container.publish_reconciliation_service.reconcile(record_id)["pending"] == 1
+        assert len(emulator_products(shopify)) == 1, "within the window nothing is deleted"
+        conn.execute(
+            "UPDATE publish_reconciliation SET created_at = now() - interval '25 hours', next_attempt_at = now()"
+        )
+        report = container.publish_reconciliation_service.reconcile()
+    finally:
+        conn.execute(ALLOW_PRODUCT_INSERTS)
+    assert report["deleted"] == 1
+    assert conn.execute("SELECT state FROM publish_reconciliation").fetchone() == ("deleted",)
+    assert emulator_products(shopify) == []
+    status, error = conn.execute(
+        "SELECT status, error FROM batch_items WHERE batch_id = %s", (result.batch.id,)
+    ).fetchone()  # type: ignore[misc]
+    assert status == "failed" and "deleted" in error
+    assert batch_row(conn, result.batch.id) == ("publish", "failed", 1, 0, 1)
+
+
+def _flat(products: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Normalise the emulator's product view: metafields keyed ``namespace.key``, inventory by location name."""
+    flat = []
+    for product in products:
+        metafields = product.get("metafields") or {}
+        if isinstance(metafields, list):
+            metafields = {f"{m['namespace']}.{m['key']}": m["value"] for m in metafields}
+        variants = product.get("variants") or []
+        inventory = variants[0].get("inventory") if variants else {}
+        if isinstance(inventory, list):
+            inventory = {entry["location"]: entry["available"] for entry in inventory}
+        flat.append({**product, "metafields": metafields, "inventory": inventory or {}})
+    return flat
