@@ -270,7 +270,8 @@ def test_a_response_lost_after_the_write_is_retried_without_a_duplicate(
 FAIL_PRODUCT_INSERTS = """
 CREATE OR REPLACE FUNCTION fail_product_insert() RETURNS trigger AS $$
 BEGIN RAISE EXCEPTION 'product insert refused by test trigger'; END; $$ LANGUAGE plpgsql;
-CREATE TRIGGER fail_product_insert BEFORE INSERT ON product FOR EACH ROW EXECUTE FUNCTION fail_product_insert();
+CREATE TRIGGER fail_product_insert BEFORE INSERT ON product
+    FOR EACH ROW EXECUTE FUNCTION fail_product_insert();
 """
 ALLOW_PRODUCT_INSERTS = "DROP TRIGGER IF EXISTS fail_product_insert ON product"
 
@@ -325,7 +326,8 @@ def test_an_unreferenced_product_is_deleted_only_after_the_window(
         assert container.publish_reconciliation_service.reconcile(record_id)["pending"] == 1
         assert len(emulator_products(shopify)) == 1, "within the window nothing is deleted"
         conn.execute(
-            "UPDATE publish_reconciliation SET created_at = now() - interval '25 hours', next_attempt_at = now()"
+            "UPDATE publish_reconciliation"
+            " SET created_at = now() - interval '25 hours', next_attempt_at = now()"
         )
         report = container.publish_reconciliation_service.reconcile()
     finally:
@@ -341,7 +343,7 @@ def test_an_unreferenced_product_is_deleted_only_after_the_window(
 
 
 def _flat(products: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Normalise the emulator's product view: metafields keyed ``namespace.key``, inventory by location name."""
+    """The emulator's product view with metafields keyed ``namespace.key`` and inventory by location."""
     flat = []
     for product in products:
         metafields = product.get("metafields") or {}
