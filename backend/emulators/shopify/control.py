@@ -143,6 +143,7 @@ def control_router(emu: Emulator) -> APIRouter:
         if body.plan is not None:
             limits = resolve_plan(body.plan)
         else:
+            assert body.restore_rate and body.bucket_size and body.max_query_cost  # checked by PlanBody
             limits = PlanLimits(
                 restore_rate=body.restore_rate,
                 bucket_size=body.bucket_size,

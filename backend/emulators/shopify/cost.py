@@ -102,7 +102,7 @@ class CostAnalyzer:
             if name not in ("skip", "include"):
                 continue
             value: Any = True
-            for arg in directive.arguments:
+            for arg in directive.arguments or ():
                 if isinstance(arg.value, BooleanValueNode):
                     value = arg.value.value
                 elif isinstance(arg.value, VariableNode):
@@ -142,7 +142,7 @@ class CostAnalyzer:
         return get_named_type(definition.type) if definition is not None else None
 
     def _page_size(self, node: FieldNode) -> int:
-        for arg in node.arguments:
+        for arg in node.arguments or ():
             if arg.name.value in ("first", "last"):
                 if isinstance(arg.value, IntValueNode):
                     return int(arg.value.value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ from graphql.language import (
     ListValueNode,
     Node,
     OperationDefinitionNode,
+    StringValueNode,
     get_location,
     visit,
 )
@@ -38,6 +40,26 @@ from .errors import syntax_error
 from .rule_messages import translate_validation
 
 MAX_INPUT_ARRAY = 250
+# Idempotency keys are fresh UUID literals on every call; masking them (same length, so every error
+# location stays right) lets those calls share one cached document. Only escape-free strings qualify.
+_KEY_LITERAL = re.compile(r'(@idempotent\s*\(\s*key\s*:\s*")([^"\\\r\n]*)(")')
+
+
+def cache_text(query: str) -> str:
+    """Query text used as the cache key: idempotency key literals masked."""
+    if "@idempotent" not in query:
+        return query
+    return _KEY_LITERAL.sub(lambda m: m.group(1) + "_" * len(m.group(2)) + m.group(3), query)
+
+
+def literal_at(query: str, node: Node) -> str | None:
+    """The real content of an escape-free string literal (masked in the cached document), else None."""
+    if not isinstance(node, StringValueNode) or node.block or node.loc is None:
+        return None
+    text = query[node.loc.start + 1 : node.loc.end - 1]
+    return None if "\\" in text or '"' in text else text
+
+
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 
 
@@ -93,10 +115,11 @@ class DocumentCache:
 
     def get(self, version: str, query: str) -> PreparedDocument:
         """Prepared document for a query under a version's schema."""
-        key = (version, query)
+        text = cache_text(query)
+        key = (version, text)
         prepared = self._entries.get(key)
         if prepared is None:
-            prepared = self._prepare(self.schemas[version], query)
+            prepared = self._prepare(self.schemas[version], text)
             self._entries[key] = prepared
             if len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)

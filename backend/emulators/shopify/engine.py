@@ -8,13 +8,13 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLObjectType, execute, get_directive_values
+from graphql import GraphQLObjectType, execute_sync, get_directive_values
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from graphql.language import FieldNode, OperationDefinitionNode
 
 from .clock import iso
 from .cost import CostAnalyzer
-from .documents import check_variables, node_location, select_operation
+from .documents import check_variables, literal_at, node_location, select_operation
 from .faults import ActiveFault
 from .resolvers import RequestContext, VariantLimitReached, default_resolver
 from .sdl import version_at_least
@@ -68,6 +68,7 @@ class _Request:
     operations: list[str] = field(default_factory=list)
     variables: dict[str, Any] = field(default_factory=dict)
     root_args: dict[str, dict[str, Any]] = field(default_factory=dict)
+    query: str = ""
 
 
 class Engine:
@@ -100,6 +101,7 @@ class Engine:
             body = {"errors": {"query": "Required parameter missing or invalid"}}
             return self._finish(req, _json(400, body), "bad_request")
         req.variables = variables or {}
+        req.query = query
         req.entry["operation_name"] = payload.get("operationName")
         return await self._graphql(req, query, payload.get("operationName"))
 
@@ -138,9 +140,10 @@ class Engine:
             return self._finish(req, self._throttled(req, requested), "throttled")
         bucket.available -= requested
         ctx = RequestContext(emu.store, emu.settings, emu.config, req.version, keys)
-        result = execute(
+        assert prepared.document is not None
+        result = execute_sync(
             schema,
-            prepared.document,  # type: ignore[arg-type]
+            prepared.document,
             context_value=ctx,
             variable_values=req.variables,
             operation_name=operation.name.value if operation.name else None,
@@ -152,13 +155,13 @@ class Engine:
         actual = min(requested, analyzer.actual(result.data, req.root_args))
         bucket.available = min(limits.bucket_size, bucket.available + requested - actual)
         req.entry["actual_cost"] = actual
-        body: dict[str, Any] = {"data": result.data}
+        answer: dict[str, Any] = {"data": result.data}
         if result.errors:
-            body["errors"] = [error.formatted for error in result.errors]
-        body["extensions"] = {"cost": self._cost(req, requested, actual)}
+            answer["errors"] = [error.formatted for error in result.errors]
+        answer["extensions"] = {"cost": self._cost(req, requested, actual)}
         req.entry["user_error_codes"] = ctx.user_error_codes
         emu.fetcher.schedule(emu.store, ctx.new_files)
-        reply = _json(200, body)
+        reply = _json(200, answer)
         fault = emu.faults.pick("after", req.operations, lambda: self._skus(req))
         if fault is not None:
             return await self._fault(req, fault, requested, reply)
@@ -197,7 +200,7 @@ class Engine:
             if directive is not None:
                 values = get_directive_values(directive, node, coerced)
                 if values is not None:
-                    keys[id(node)] = values["key"]
+                    keys[id(node)] = self._idempotency_key(req, node, values["key"])
             if node.name.value != "inventorySetQuantities" or not version_at_least(req.version, "2026-04"):
                 continue
             if id(node) not in keys:
@@ -220,6 +223,16 @@ class Engine:
                         }
                     )
         return keys, errors
+
+    @staticmethod
+    def _idempotency_key(req: _Request, node: FieldNode, coerced_key: str) -> str:
+        """The key as sent: literal keys are masked in the cached document, so read them from the text."""
+        for directive in node.directives or ():
+            if directive.name.value == "idempotent":
+                for arg in directive.arguments or ():
+                    if arg.name.value == "key":
+                        return literal_at(req.query, arg.value) or coerced_key
+        return coerced_key
 
     def _skus(self, req: _Request) -> set[str]:
         """SKUs a request touches (for match_sku faults): sku inputs, ids resolved to SKUs, query text."""

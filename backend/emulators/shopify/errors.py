@@ -51,7 +51,7 @@ def syntax_error(source: str, error: GraphQLSyntaxError) -> dict[str, Any]:
     """`syntax error, unexpected LPAREN ("(") at [2, 5]` for a graphql-core syntax error."""
     locations = locations_of(error)
     where = f" at [{locations[0]['line']}, {locations[0]['column']}]" if locations else ""
-    position = (error.positions or [None])[0]
+    position = next(iter(error.positions), None) if error.positions else None
     token = None
     if position is not None:
         lexer = Lexer(Source(source))
@@ -132,12 +132,17 @@ class Ancestry:
         return node
 
 
+def first_node(error: GraphQLError) -> Node | None:
+    """The first AST node an error points at."""
+    return error.nodes[0] if error.nodes else None
+
+
 def make_error(
     message: str, error: GraphQLError, ancestry: Ancestry, node: Node | None = None, **ext: Any
 ) -> dict:
     """An error dict with graphql-ruby's keys: message, locations, path, extensions."""
     out: dict[str, Any] = {"message": message, "locations": locations_of(error)}
-    path = ancestry.path(node if node is not None else (error.nodes or [None])[0])
+    path = ancestry.path(node if node is not None else first_node(error))
     if path:
         out["path"] = path
     if ext:

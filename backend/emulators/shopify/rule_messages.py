@@ -16,7 +16,7 @@ from graphql import (
 )
 from graphql.language import ArgumentNode, DocumentNode, FieldNode, SelectionSetNode, VariableDefinitionNode
 
-from .errors import Ancestry, make_error
+from .errors import Ancestry, first_node, make_error
 
 _LOCATION_WORDS = {
     "QUERY": "queries",
@@ -35,14 +35,14 @@ def _group_missing_arguments(
 ) -> list[dict[str, Any]]:
     grouped: dict[int, tuple[GraphQLError, list[str]]] = {}
     for _, error in items:
-        node = (error.nodes or [None])[0]
+        node = first_node(error)
         arg = re.search(r"\((\w+):\)", error.message)
         entry = grouped.setdefault(id(node), (error, []))
         if arg:
             entry[1].append(arg.group(1))
     out = []
     for error, args in grouped.values():
-        node = (error.nodes or [None])[0]
+        node = first_node(error)
         is_directive = error.message.startswith("Argument '@")
         name = node.name.value if node is not None and hasattr(node, "name") else "?"
         kind = "Directive" if is_directive else "Field"
@@ -105,7 +105,7 @@ def _known_argument_names(_s: GraphQLSchema, error: GraphQLError, ancestry: Ance
 
 
 def _scalar_leafs(schema: GraphQLSchema, error: GraphQLError, ancestry: Ancestry) -> dict | None:
-    node = (error.nodes or [None])[0]
+    node = first_node(error)
     match = re.search(r"Field '([^']+)' must not have a selection since type '([^']+)'", error.message)
     if match:
         field, type_str = match.groups()
@@ -183,7 +183,7 @@ def _argument_type(schema: GraphQLSchema, field: str, arg: str) -> str:
 
 
 def _values_of_correct_type(schema: GraphQLSchema, error: GraphQLError, ancestry: Ancestry) -> dict | None:
-    node = (error.nodes or [None])[0]
+    node = first_node(error)
     match = re.search(r"type '([^']+)' not to include unknown field '([^']+)'", error.message)
     if match:
         type_name, field = match.groups()
@@ -241,7 +241,7 @@ def _variables_in_allowed_position(_s: GraphQLSchema, error: GraphQLError, ances
     if not match:
         return None
     var, given, expected = match.groups()
-    use = (error.nodes or [None, None])[-1]
+    use = error.nodes[-1] if error.nodes else None
     parent = ancestry.parents.get(id(use)) if use is not None else None
     arg = parent.name.value if parent is not None and hasattr(parent, "name") else "?"
     kind = "Nullability mismatch" if given.rstrip("!") == expected.rstrip("!") else "Type mismatch"
@@ -277,7 +277,7 @@ def _known_type_names(_s: GraphQLSchema, error: GraphQLError, ancestry: Ancestry
     if not match:
         return None
     name = match.group(1)
-    definition = ancestry.nearest((error.nodes or [None])[0], VariableDefinitionNode)
+    definition = ancestry.nearest(first_node(error), VariableDefinitionNode)
     if isinstance(definition, VariableDefinitionNode):
         var = definition.variable.name.value
         message = f"{name} isn't a defined input type (on ${var})"

@@ -95,8 +95,8 @@ def _set_variants(store: Store, product: Product, plans: list[VariantPlan]) -> N
     for position, vplan in enumerate(plans, start=1):
         data = vplan.data
         created = vplan.existing is None
-        if created:
-            price = data.get("price") if data.get("price") is not None else Decimal("0.00")
+        if vplan.existing is None:
+            price: Decimal = data["price"] if data.get("price") is not None else Decimal("0.00")
             variant = store.create_variant(product, None, price, vplan.option_values)
         else:
             variant = vplan.existing

@@ -200,7 +200,7 @@ def query_resolvers() -> dict[str, Any]:
         def resolve(_root: Any, info: Info, id: str) -> Any:
             store: Store = info.context.store
             num = parse_gid(id, kind)
-            table = {
+            table: dict[str, dict[int, Any]] = {
                 "Product": store.products,
                 "ProductVariant": store.variants,
                 "InventoryItem": store.items,

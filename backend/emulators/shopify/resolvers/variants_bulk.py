@@ -7,6 +7,7 @@ from typing import Any
 from graphql import GraphQLResolveInfo
 
 from .common import (
+    CheckedMetafield,
     MetafieldProblem,
     RequestContext,
     attach_file,
@@ -67,7 +68,7 @@ def resolve_variants_bulk_update(
         if data.get("inventoryQuantities") is not None:
             qpath = [*path, "inventoryQuantities"]
             errors.append(user_error(qpath, _NO_QUANTITIES, "NO_INVENTORY_QUANTITIES_ON_VARIANTS_UPDATE"))
-        checked = None
+        checked: list[CheckedMetafield] | None = None
         if data.get("metafields") is not None and variant is not None:
             checked = []
             for j, mf in enumerate(data["metafields"]):

@@ -245,3 +245,29 @@ def test_inventory_item_fields(emu):
     assert data["tracked"] is True
     assert data["unitCost"] == {"amount": "25.5"}
     assert data["measurement"] == {"weight": {"value": 0.1, "unit": "POUNDS"}}
+
+
+def test_distinct_literal_keys_are_distinct_requests(emu):
+    _, _, item = _ids(emu.create_part())
+    data = _input(_quantity(item, 80, changeFromQuantity=None))
+    first = emu.inventory_set(data, key="aaaaaaaa-0000-0000-0000-000000000001")
+    replay = emu.inventory_set(data, key="aaaaaaaa-0000-0000-0000-000000000001")
+    other = emu.inventory_set(data, key="aaaaaaaa-0000-0000-0000-000000000002")
+
+    def group(body):
+        return body["data"]["inventorySetQuantities"]["inventoryAdjustmentGroup"]["id"]
+
+    assert group(first) == group(replay)
+    assert group(other) != group(first)  # same text shape, different key: a new adjustment
+
+
+def test_idempotency_key_from_a_variable(emu):
+    _, _, item = _ids(emu.create_part())
+    query = emu.q.INV_SET.replace(
+        "($input: InventorySetQuantitiesInput!)", "($input: InventorySetQuantitiesInput!, $key: String!)"
+    )
+    query = query % " @idempotent(key: $key)"
+    data = _input(_quantity(item, 50, changeFromQuantity=100))
+    first = emu.data(query, {"input": data, "key": "var-key"})
+    assert emu.data(query, {"input": data, "key": "var-key"}) == first
+    assert _levels(emu, item)["Dallas Central"]["available"] == 50
