@@ -4,14 +4,18 @@ and the queries that check a batch's counters against its items and staging rows
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import psycopg
+import pytest
 
 from app.container import Container
 from app.db.unit_of_work import UnitOfWork
+from emulators.boeing.config import EmulatorConfig
+from emulators.boeing.server import EmulatorThread
 
 
 @dataclass
@@ -111,3 +115,47 @@ def assert_batch_consistent(database_url: str, batch_id: str) -> dict[str, int]:
         ).fetchall()
         assert not bad, f"items disagree with staging: {bad[:5]}"
     return counts
+
+
+# --- fixtures for tests that talk to an in-process Boeing emulator (import them into the test module) -------
+EMULATOR_SEED = 7
+EMULATOR_CATALOG = 2000
+
+
+@pytest.fixture(scope="module")
+def boeing_thread() -> Iterator[EmulatorThread]:
+    """A Boeing emulator served from a thread of the test process (latency off)."""
+    config = EmulatorConfig(seed=EMULATOR_SEED, catalog_size=EMULATOR_CATALOG, latency_scale=0)
+    with EmulatorThread(config) as server:
+        yield server
+
+
+@pytest.fixture
+def boeing_control(boeing_thread: EmulatorThread) -> Iterator[httpx.Client]:
+    """The emulator's control API, reset, with a quota high enough not to interfere."""
+    with httpx.Client(base_url=boeing_thread.url + "/_emulator", timeout=10) as http:
+        http.post("/reset", json={"seed": EMULATOR_SEED, "catalog_size": EMULATOR_CATALOG}).raise_for_status()
+        http.put("/quota", json={"requests": 100_000, "window_s": 60}).raise_for_status()
+        yield http
+
+
+@pytest.fixture
+def boeing_env(
+    env: dict[str, str], boeing_thread: EmulatorThread, boeing_control: httpx.Client
+) -> dict[str, str]:
+    """The test environment pointed at the emulator with a generous limiter (request before ``settings``)."""
+    env.update(
+        BOEING_BASE_URL=boeing_thread.url,
+        BOEING_QUOTA_REQUESTS="100000",
+        BOEING_QUOTA_WINDOW_S="10",
+        BOEING_TIMEOUT_PRICE_S="2",
+        EXTRACTION_CHUNKS_IN_FLIGHT="3",
+    )
+    return env
+
+
+def sample_codes(control: httpx.Client, kind: str, limit: int) -> list[str]:
+    """Base codes of one catalogue class."""
+    codes: list[str] = control.get("/catalog", params={"kind": kind, "limit": limit}).json()["codes"]
+    assert len(codes) == limit
+    return codes
