@@ -22,6 +22,7 @@ class _ReadyServer(uvicorn.Server):
         self.url = url
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        """Start uvicorn, then print the READY line."""
         await super().startup(sockets=sockets)
         if self.started:
             print(f"READY {self.url}", flush=True)
@@ -44,7 +45,10 @@ def serve(config: EmulatorConfig, log_level: str = "warning") -> None:
     sock = bind_socket(config.host, config.port)
     port = sock.getsockname()[1]
     shown = f"[{config.host}]" if ":" in config.host else config.host
-    uv_config = uvicorn.Config(create_app(config), log_level=log_level, access_log=False, lifespan="on")
+    # A bounded graceful shutdown: a held `timeout` fault must not keep the process alive for a minute.
+    uv_config = uvicorn.Config(
+        create_app(config), log_level=log_level, access_log=False, lifespan="on", timeout_graceful_shutdown=5
+    )
     _ReadyServer(uv_config, f"http://{shown}:{port}").run(sockets=[sock])
 
 

@@ -34,6 +34,7 @@ def create_app(config: EmulatorConfig | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        """Close the file fetcher on shutdown."""
         yield
         await emulator.fetcher.close()
 
@@ -44,6 +45,7 @@ def create_app(config: EmulatorConfig | None = None) -> FastAPI:
 
     @app.post("/admin/api/{version}/graphql.json")
     async def graphql(version: str, request: Request) -> Response:
+        """POST /admin/api/{version}/graphql.json."""
         raw = await request.body()
         reply = await emulator.engine.handle(version, request.headers.get("x-shopify-access-token"), raw)
         if reply.drop:

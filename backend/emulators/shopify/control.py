@@ -2,102 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Body, HTTPException, Query
-from pydantic import BaseModel, Field, model_validator
 
 from .clock import iso
 from .config import DEFAULT_TOKEN, PlanLimits, resolve_plan
+from .control_models import (
+    BucketBody,
+    ClockBody,
+    DefinitionBody,
+    DefinitionsBody,
+    LocationBody,
+    LocationsBody,
+    PlanBody,
+    ResetBody,
+    SettingsBody,
+    VariantThrottleBody,
+)
 from .emulator import Emulator
 from .faults import FaultRule
-from .metafield_types import METAFIELD_TYPES, check_validation_rules
 from .models import Location, parse_gid
 from .resolvers.metafields import add_definition
 from .snapshot import export_state, import_state, product_view
-
-
-class ResetBody(BaseModel):
-    seed: int | None = None
-
-
-class PlanBody(BaseModel):
-    plan: str | None = None
-    restore_rate: float | None = Field(default=None, gt=0)
-    bucket_size: float | None = Field(default=None, gt=0)
-    max_query_cost: int | None = Field(default=None, gt=0)
-    throttle_http_status: Literal[200, 429] | None = None
-
-    @model_validator(mode="after")
-    def _one_form(self) -> PlanBody:
-        custom = (self.restore_rate, self.bucket_size, self.max_query_cost)
-        if self.plan is not None and any(v is not None for v in custom):
-            raise ValueError("give either `plan` or restore_rate/bucket_size/max_query_cost, not both")
-        if self.plan is None and any(v is None for v in custom):
-            raise ValueError("give `plan` (a preset) or all of restore_rate, bucket_size, max_query_cost")
-        if self.plan is not None:
-            resolve_plan(self.plan)
-        return self
-
-
-class BucketBody(BaseModel):
-    token: str | None = None
-    currently_available: float = Field(ge=0)
-
-
-class LocationBody(BaseModel):
-    id: int | None = Field(default=None, ge=1)
-    name: str = Field(min_length=1)
-    is_active: bool = True
-    fulfills_online_orders: bool = True
-
-
-class LocationsBody(BaseModel):
-    locations: list[LocationBody]
-
-
-class ValidationBody(BaseModel):
-    name: str
-    value: str
-
-
-class DefinitionBody(BaseModel):
-    namespace: str = Field(min_length=1)
-    key: str = Field(min_length=1)
-    type: str
-    owner_type: Literal["PRODUCT", "PRODUCTVARIANT"] = "PRODUCT"
-    name: str | None = None
-    unique_values: bool = False
-    validations: list[ValidationBody] = []
-
-    @model_validator(mode="after")
-    def _known_type(self) -> DefinitionBody:
-        if self.type not in METAFIELD_TYPES:
-            raise ValueError(f"unknown metafield type {self.type!r}")
-        problem = check_validation_rules(self.type, [v.model_dump() for v in self.validations])
-        if problem:
-            raise ValueError(problem)
-        return self
-
-
-class DefinitionsBody(BaseModel):
-    definitions: list[DefinitionBody]
-
-
-class VariantThrottleBody(BaseModel):
-    threshold: int | None = Field(default=None, ge=0)
-    per_day: int | None = Field(default=None, ge=0)
-    store_variant_offset: int | None = Field(default=None, ge=0)
-
-
-class ClockBody(BaseModel):
-    seconds: float = Field(ge=0)
-
-
-class SettingsBody(BaseModel):
-    fetch_files: bool | None = None
-    search_lag_s: float | None = Field(default=None, ge=0)
-    throttle_http_status: Literal[200, 429] | None = None
 
 
 def _location_view(loc: Location) -> dict[str, Any]:
@@ -122,24 +49,29 @@ def control_router(emu: Emulator) -> APIRouter:
     router = APIRouter(prefix="/_emulator")
 
     def plan_view() -> dict[str, Any]:
+        """Current plan limits."""
         limits = emu.buckets.limits
         return {**limits.model_dump(), "throttle_http_status": emu.settings.throttle_http_status}
 
     @router.get("/health")
     async def health() -> dict[str, Any]:
+        """Liveness and served versions."""
         return {"ok": True, "versions": list(emu.schemas), "now": iso(emu.clock.now())}
 
     @router.post("/reset")
     async def reset(body: ResetBody | None = Body(default=None)) -> dict[str, Any]:
+        """Back to the start-up state."""
         emu.reset(seed=body.seed if body else None)
         return {"ok": True}
 
     @router.get("/plan")
     async def get_plan() -> dict[str, Any]:
+        """Current plan limits."""
         return plan_view()
 
     @router.put("/plan")
     async def put_plan(body: PlanBody) -> dict[str, Any]:
+        """Switch plan (buckets start full)."""
         if body.plan is not None:
             limits = resolve_plan(body.plan)
         else:
@@ -157,25 +89,30 @@ def control_router(emu: Emulator) -> APIRouter:
 
     @router.get("/bucket")
     async def get_bucket(token: str = DEFAULT_TOKEN) -> dict[str, Any]:
+        """A token's throttle status."""
         return {"token": token, "throttleStatus": emu.buckets.throttle_status(token)}
 
     @router.put("/bucket")
     async def put_bucket(body: BucketBody) -> dict[str, Any]:
+        """Drain or fill a token's bucket."""
         token = body.token or emu.config.tokens[0]
         emu.buckets.set_available(token, body.currently_available)
         return {"token": token, "throttleStatus": emu.buckets.throttle_status(token)}
 
     @router.get("/faults")
     async def list_faults() -> list[dict[str, Any]]:
+        """Fault rules with their fired counts."""
         return [fault.view() for fault in emu.faults.rules.values()]
 
     @router.post("/faults", status_code=201)
     async def add_faults(body: FaultRule | list[FaultRule]) -> list[dict[str, Any]]:
+        """Add one fault rule or a list of them."""
         rules = body if isinstance(body, list) else [body]
         return [emu.faults.add(rule).view() for rule in rules]
 
     @router.get("/faults/{fault_id}")
     async def get_fault(fault_id: int) -> dict[str, Any]:
+        """One fault rule."""
         fault = emu.faults.rules.get(fault_id)
         if fault is None:
             raise HTTPException(404, "unknown fault")
@@ -183,22 +120,26 @@ def control_router(emu: Emulator) -> APIRouter:
 
     @router.delete("/faults")
     async def clear_faults() -> dict[str, Any]:
+        """Remove every fault rule."""
         count = len(emu.faults.rules)
         emu.faults.clear()
         return {"deleted": count}
 
     @router.delete("/faults/{fault_id}")
     async def delete_fault(fault_id: int) -> dict[str, Any]:
+        """Remove one fault rule."""
         if emu.faults.rules.pop(fault_id, None) is None:
             raise HTTPException(404, "unknown fault")
         return {"deleted": 1}
 
     @router.get("/locations")
     async def get_locations() -> list[dict[str, Any]]:
+        """All locations."""
         return [_location_view(loc) for loc in sorted(emu.store.locations.values(), key=lambda x: x.num)]
 
     @router.put("/locations")
     async def put_locations(body: list[LocationBody] | LocationsBody) -> list[dict[str, Any]]:
+        """Replace the locations (levels at removed locations are dropped)."""
         entries = body.locations if isinstance(body, LocationsBody) else body
         names = [e.name for e in entries]
         if len(set(names)) != len(names):
@@ -219,10 +160,12 @@ def control_router(emu: Emulator) -> APIRouter:
 
     @router.post("/locations/{location_id:path}/deactivate")
     async def deactivate(location_id: str) -> dict[str, Any]:
+        """Deactivate a location."""
         return _set_active(location_id, False)
 
     @router.post("/locations/{location_id:path}/activate")
     async def activate(location_id: str) -> dict[str, Any]:
+        """Activate a location."""
         return _set_active(location_id, True)
 
     def _set_active(location_id: str, active: bool) -> dict[str, Any]:
@@ -234,6 +177,7 @@ def control_router(emu: Emulator) -> APIRouter:
 
     @router.get("/metafield-definitions")
     async def get_definitions() -> list[dict[str, Any]]:
+        """All metafield definitions."""
         return [
             {
                 "id": d.id,
@@ -250,6 +194,7 @@ def control_router(emu: Emulator) -> APIRouter:
 
     @router.put("/metafield-definitions")
     async def put_definitions(body: list[DefinitionBody] | DefinitionsBody) -> list[dict[str, Any]]:
+        """Create or replace metafield definitions."""
         entries = body.definitions if isinstance(body, DefinitionsBody) else body
         for d in entries:
             add_definition(
@@ -268,6 +213,7 @@ def control_router(emu: Emulator) -> APIRouter:
 
     @router.get("/variant-throttle")
     async def get_variant_throttle() -> dict[str, Any]:
+        """Daily variant limit settings and today's count."""
         s = emu.settings
         return {
             "threshold": s.variant_threshold,
@@ -279,6 +225,7 @@ def control_router(emu: Emulator) -> APIRouter:
 
     @router.put("/variant-throttle")
     async def put_variant_throttle(body: VariantThrottleBody) -> dict[str, Any]:
+        """Change the daily variant limit settings."""
         s = emu.settings
         if body.threshold is not None:
             s.variant_threshold = body.threshold
@@ -290,15 +237,18 @@ def control_router(emu: Emulator) -> APIRouter:
 
     @router.get("/clock")
     async def get_clock() -> dict[str, Any]:
+        """Virtual time."""
         return {"now": iso(emu.clock.now()), "timestamp": emu.clock.now(), "offset_s": emu.clock.offset_s}
 
     @router.post("/clock/advance")
     async def advance(body: ClockBody) -> dict[str, Any]:
+        """Move virtual time forward."""
         emu.clock.advance(body.seconds)
         return await get_clock()
 
     @router.get("/settings")
     async def get_settings() -> dict[str, Any]:
+        """Runtime settings."""
         s = emu.settings
         return {
             "fetch_files": s.fetch_files,
@@ -308,6 +258,7 @@ def control_router(emu: Emulator) -> APIRouter:
 
     @router.put("/settings")
     async def put_settings(body: SettingsBody) -> dict[str, Any]:
+        """Change runtime settings."""
         s = emu.settings
         if body.fetch_files is not None:
             s.fetch_files = body.fetch_files
@@ -325,6 +276,7 @@ def control_router(emu: Emulator) -> APIRouter:
         limit: int = Query(default=100, ge=1, le=10_000),
         offset: int = Query(default=0, ge=0),
     ) -> dict[str, Any]:
+        """Products (optionally by SKU or handle), paged with limit/offset."""
         store = emu.store
         products = list(store.products.values())
         if handle is not None:
@@ -338,6 +290,7 @@ def control_router(emu: Emulator) -> APIRouter:
 
     @router.get("/products/{product_id:path}")
     async def get_product(product_id: str) -> dict[str, Any]:
+        """One product by numeric id or GID."""
         num = int(product_id) if product_id.isdigit() else parse_gid(product_id, "Product")
         product = emu.store.products.get(num) if num is not None else None
         if product is None:
@@ -346,23 +299,28 @@ def control_router(emu: Emulator) -> APIRouter:
 
     @router.get("/stats")
     async def stats() -> dict[str, Any]:
+        """Request counters."""
         return emu.stats.snapshot(emu.store.variants_created_today())
 
     @router.post("/stats/reset")
     async def reset_stats() -> dict[str, Any]:
+        """Zero the counters and the request log."""
         emu.stats.reset()
         return {"ok": True}
 
     @router.get("/requests")
     async def requests(limit: int = Query(default=100, ge=0, le=10_000)) -> dict[str, Any]:
+        """The most recent requests, oldest first."""
         return {"requests": emu.stats.recent(limit)}
 
     @router.get("/state/export")
     async def export() -> dict[str, Any]:
+        """The whole store as JSON."""
         return export_state(emu.store, emu.clock.offset_s)
 
     @router.post("/state/import")
     async def import_(body: dict[str, Any]) -> dict[str, Any]:
+        """Replace the store with an exported snapshot."""
         try:
             import_state(emu.store, body)
         except ValueError as exc:

@@ -321,7 +321,7 @@ class Engine:
         return self._finish(req, reply, f"fault:{rule.kind}")
 
     def _finish(self, req: _Request, reply: HttpReply, outcome: str) -> HttpReply:
-        if reply.status:
+        if reply.status and req.version in self.emu.schemas:
             reply.headers.setdefault("X-Shopify-API-Version", req.version)
         entry = req.entry
         entry.update(

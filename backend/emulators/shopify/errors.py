@@ -44,6 +44,7 @@ _KEYWORDS = {"query", "mutation", "subscription", "fragment", "on", "true", "fal
 
 
 def locations_of(error: GraphQLError) -> list[dict[str, int]]:
+    """[{line, column}] of a graphql-core error."""
     return [{"line": loc.line, "column": loc.column} for loc in error.locations or []]
 
 

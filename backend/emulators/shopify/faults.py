@@ -52,12 +52,15 @@ class FaultRule(BaseModel):
 
 @dataclass
 class ActiveFault:
+    """A registered rule and how often it fired."""
+
     id: int
     rule: FaultRule
     fired: int = 0
 
     @property
     def exhausted(self) -> bool:
+        """Whether a counted rule has fired its count."""
         return self.rule.count is not None and self.fired >= self.rule.count
 
     def view(self) -> dict[str, Any]:

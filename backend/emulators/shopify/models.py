@@ -29,6 +29,8 @@ def parse_gid(value: object, kind: str) -> int | None:
 
 @dataclass(slots=True)
 class Location:
+    """A store location (inventory is stocked per location)."""
+
     num: int
     name: str
     is_active: bool = True
@@ -36,11 +38,14 @@ class Location:
 
     @property
     def id(self) -> str:
+        """Global id."""
         return gid("Location", self.num)
 
 
 @dataclass(slots=True)
 class Metafield:
+    """A metafield owned by a product or a variant."""
+
     num: int
     owner_kind: str  # "Product" | "ProductVariant"
     owner_num: int
@@ -53,15 +58,19 @@ class Metafield:
 
     @property
     def id(self) -> str:
+        """Global id."""
         return gid("Metafield", self.num)
 
     @property
     def owner_type(self) -> str:
+        """MetafieldOwnerType of the owner."""
         return "PRODUCT" if self.owner_kind == "Product" else "PRODUCTVARIANT"
 
 
 @dataclass(slots=True)
 class MetafieldDefinition:
+    """A metafield definition: type, validations and capabilities for namespace.key."""
+
     num: int
     name: str
     namespace: str
@@ -77,11 +86,14 @@ class MetafieldDefinition:
 
     @property
     def id(self) -> str:
+        """Global id."""
         return gid("MetafieldDefinition", self.num)
 
 
 @dataclass(slots=True)
 class MediaFile:
+    """A file attached to a product (MediaImage for images), with its processing status."""
+
     num: int
     product_num: int
     original_source: str
@@ -93,12 +105,15 @@ class MediaFile:
 
     @property
     def id(self) -> str:
+        """Global id."""
         kind = "MediaImage" if self.content_type == "IMAGE" else "GenericFile"
         return gid(kind, self.num)
 
 
 @dataclass(slots=True)
 class InventoryLevel:
+    """Quantities of one inventory item at one location."""
+
     num: int
     item_num: int
     location_num: int
@@ -108,11 +123,14 @@ class InventoryLevel:
 
     @property
     def id(self) -> str:
+        """Global id."""
         return f"{gid('InventoryLevel', self.num)}?inventory_item_id={self.item_num}"
 
 
 @dataclass(slots=True)
 class InventoryItem:
+    """The inventory item of a variant: cost, tracking, weight and levels."""
+
     num: int
     variant_num: int
     cost: Decimal | None
@@ -126,11 +144,14 @@ class InventoryItem:
 
     @property
     def id(self) -> str:
+        """Global id."""
         return gid("InventoryItem", self.num)
 
 
 @dataclass(slots=True)
 class Variant:
+    """A product variant."""
+
     num: int
     product_num: int
     item_num: int
@@ -147,11 +168,14 @@ class Variant:
 
     @property
     def id(self) -> str:
+        """Global id."""
         return gid("ProductVariant", self.num)
 
 
 @dataclass(slots=True)
 class ProductOption:
+    """A product option with its values."""
+
     num: int
     name: str
     values: list[tuple[int, str]]  # (option value num, name)
@@ -159,6 +183,8 @@ class ProductOption:
 
 @dataclass(slots=True)
 class Product:
+    """A product; variants, files and metafields are referenced by id."""
+
     num: int
     handle: str
     title: str
@@ -176,11 +202,14 @@ class Product:
 
     @property
     def id(self) -> str:
+        """Global id."""
         return gid("Product", self.num)
 
 
 @dataclass(slots=True)
 class InventoryChange:
+    """One quantity change inside an adjustment group."""
+
     name: str
     delta: int
     quantity_after: int
@@ -190,6 +219,8 @@ class InventoryChange:
 
 @dataclass(slots=True)
 class AdjustmentGroup:
+    """The result of one inventorySetQuantities call."""
+
     num: int
     created_at: float
     reason: str
@@ -198,11 +229,14 @@ class AdjustmentGroup:
 
     @property
     def id(self) -> str:
+        """Global id."""
         return gid("InventoryAdjustmentGroup", self.num)
 
 
 @dataclass(slots=True)
 class IdempotencyRecord:
+    """What an idempotency key was first used for, and the result it produced."""
+
     fingerprint: str
     group_num: int | None
     user_errors: list[dict]

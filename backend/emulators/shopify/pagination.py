@@ -44,10 +44,12 @@ class Connection:
 
     @property
     def edges(self) -> list[dict[str, Any]]:
+        """Edges with cursors."""
         return [{"cursor": encode_cursor(self._key(node)), "node": node} for node in self.nodes]
 
     @property
     def page_info(self) -> dict[str, Any]:
+        """PageInfo of the slice."""
         return {
             "hasNextPage": self._next,
             "hasPreviousPage": self._prev,

@@ -101,6 +101,8 @@ class MetafieldProblem:
 
 @dataclass
 class CheckedMetafield:
+    """A metafield input that passed every check."""
+
     namespace: str
     key: str
     type: str

@@ -265,9 +265,10 @@ def emulator_url() -> Iterator[str]:
     config = EmulatorConfig(tokens=(TOKEN, OTHER_TOKEN), fetch_timeout_s=2.0)
     sock = bind_socket("127.0.0.1", 0)
     port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(config), log_level="error", access_log=False, lifespan="on")
+    uv_config = uvicorn.Config(
+        create_app(config), log_level="error", access_log=False, lifespan="on", timeout_graceful_shutdown=5
     )
+    server = uvicorn.Server(uv_config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     wait_for(lambda: server.started or not thread.is_alive())

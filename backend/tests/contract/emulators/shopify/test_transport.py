@@ -33,6 +33,7 @@ def test_unknown_version_is_404(emu, version):
     response = emu.post("{ shop { name } }", version=version)
     assert response.status_code == 404
     assert response.json() == {"errors": "Not Found"}
+    assert "X-Shopify-API-Version" not in response.headers
 
 
 @pytest.mark.parametrize("version", ["2025-10", "2026-01", "2026-04"])
