@@ -7,6 +7,7 @@ type (booleans ``"true"``/``"false"``). A metafield without a value is left out:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from app.core.constants.metafields import (
@@ -83,12 +84,21 @@ def metafield_input(definition: MetafieldDefinition, value: str) -> dict[str, st
 
 
 def dimensions_text(record: PublishableRecord) -> str | None:
-    """``"2.5 x 1.0 x 0.5 IN"`` when all three dimensions are known (unit left out if unknown), else None."""
+    """``"2.5 x 1 x 0.5 IN"`` when all three dimensions are known (unit left out if unknown), else None.
+
+    Numbers are written without trailing zeros, so a record read back from the database (``numeric(14,4)``:
+    ``2.5000``) gives the same text, and the same publish content hash, as the freshly normalized one.
+    """
     if record.dim_length is None or record.dim_width is None or record.dim_height is None:
         return None
-    text = f"{record.dim_length} x {record.dim_width} x {record.dim_height}"
+    text = " x ".join(_measure(value) for value in (record.dim_length, record.dim_width, record.dim_height))
     unit = text_value(record.dim_uom)
     return f"{text} {unit}" if unit else text
+
+
+def _measure(value: Decimal) -> str:
+    text = format(Decimal(value).normalize(), "f")
+    return "0" if text in ("-0", "") else text
 
 
 def inventory_location_code(record: PublishableRecord, codes: Mapping[str, str]) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -41,7 +42,7 @@ def test_all_metafields_of_the_fixture() -> None:
         "custom.part_name": "GASKET, O-RING",
         "custom.manufacturer": "BOEING COMMERCIAL AIRPLANES",
         "custom.unit_of_measure": "EA",
-        "custom.dimensions": "2.5 x 1.0 x 0.5 IN",
+        "custom.dimensions": "2.5 x 1 x 0.5 IN",
         "custom.condition": "NE",
         "custom.certificate": "FAA 8130-3",
         "custom.pma": "true",
@@ -105,8 +106,13 @@ def test_certificate_and_condition_come_from_edited_records_through_the_store_ma
 
 
 def test_dimensions_text() -> None:
-    assert dimensions_text(record()) == "2.5 x 1.0 x 0.5 IN"
-    assert dimensions_text(record(dimUOM=None)) == "2.5 x 1.0 x 0.5"
+    assert dimensions_text(record()) == "2.5 x 1 x 0.5 IN"
+    assert dimensions_text(record(dimUOM=None)) == "2.5 x 1 x 0.5"
+    # Read back from numeric(14,4) columns the text is the same.
+    stored = dataclasses.replace(
+        record(), dim_length=Decimal("2.5000"), dim_width=Decimal("1.0000"), dim_height=Decimal("0.5000")
+    )
+    assert dimensions_text(stored) == "2.5 x 1 x 0.5 IN"
     assert dimensions_text(record(dim="2 x 0 x 1")) is None
 
 
