@@ -169,3 +169,141 @@ def test_one_cycle_writes_exactly_the_changed_products_and_nothing_else(
     assert {row["sync_status"] for row in rows.values()} == {"success"}
     assert {row["consecutive_failures"] for row in rows.values()} == {0}
     assert boeing.stats()["throttled_429"] == 0, "the limiter kept sync inside Boeing's quota"
+
+
+def _start_system(workers: Workers, beat: list[BeatProcess], env: dict[str, str], log_dir: Path) -> None:
+    workers.start("boeing", "shopify", "default")
+    beat.append(BeatProcess.start({**clean_environ(), **env}, log_dir))
+
+
+def _now(db: str) -> Any:
+    with psycopg.connect(db) as conn:
+        row = conn.execute("SELECT now()").fetchone()
+    assert row is not None
+    return row[0]
+
+
+def test_an_absent_part_and_a_vanished_price_go_to_zero_stock_with_the_reason(
+    stack_env: dict[str, str],
+    container: Container,
+    workers: Workers,
+    boeing: BoeingControl,
+    shopify: ShopifyControl,
+    beat: list[BeatProcess],
+    db: str,
+    tmp_path: Path,
+) -> None:
+    records = fetch_records(container, sample_codes(container.settings.boeing.base_url, 12))
+    skus = publish_catalog(container, [r for r in records if r.blocked_reason is None][:8])
+    ids = _product_ids(db)
+    gone, unpriced = skus[0], skus[1]
+    published_price = {sku: shop_values(shopify.product(ids[sku]))[:2] for sku in (gone, unpriced)}
+    boeing.force(gone, absent=True)
+    boeing.force(unpriced, listPrice="0", netPrice="0")
+    since = _now(db)
+
+    _start_system(workers, beat, stack_env, tmp_path)
+    wait_until(
+        lambda: _cycle_done(db, skus, since), timeout_s=40, interval_s=0.5, what="every SKU synced once"
+    )
+
+    for sku in (gone, unpriced):
+        price, cost, inventory = shop_values(shopify.product(ids[sku]))
+        assert (price, cost) == published_price[sku], "the last price is kept; a price ≤ 0 is never written"
+        assert {inventory[name] for name in MAPPED} == {0}, "0 stock at every mapped location"
+    assert _history(db) == sorted(
+        [(gone, "change", "boeing_not_returned"), (unpriced, "change", "boeing_unpriced")]
+    )
+    with psycopg.connect(db) as conn:
+        stored = dict(conn.execute("SELECT sku, inventory_quantity FROM product").fetchall())
+    assert stored[gone] == stored[unpriced] == 0
+
+
+def test_with_injected_faults_the_cycle_completes_and_failed_rows_retry_after_their_backoff(
+    stack_env: dict[str, str],
+    container: Container,
+    workers: Workers,
+    boeing: BoeingControl,
+    shopify: ShopifyControl,
+    beat: list[BeatProcess],
+    db: str,
+    tmp_path: Path,
+) -> None:
+    records = fetch_records(container, sample_codes(container.settings.boeing.base_url, 80))
+    skus = publish_catalog(container, [r for r in records if r.blocked_reason is None][:60])
+    boeing.quota(60, 10)
+    for sku in skus[::6]:
+        boeing.force(sku, bump=True)
+    # 5% of Boeing price calls and Shopify calls fail; one part's group fails every attempt of its first task.
+    boeing.call("POST", "/faults", {"endpoint": "price", "kind": "http_503", "rate": 0.05})
+    boeing.call(
+        "POST", "/faults", {"endpoint": "price", "kind": "http_500", "count": 4, "part_codes": [skus[5]]}
+    )
+    shopify.call("POST", "/faults", {"operation": "*", "kind": "http_500", "rate": 0.05})
+    since = _now(db)
+
+    _start_system(workers, beat, stack_env, tmp_path)
+    wait_until(
+        lambda: _cycle_done(db, skus, since), timeout_s=45, interval_s=0.5, what="the cycle to complete"
+    )
+
+    rows = _schedule(db)
+    assert {rows[sku]["consecutive_failures"] for sku in skus} == {0}, "a later success resets the count"
+    failures = [entry for entry in _history(db) if entry[1] == "failure"]
+    assert (skus[5], "failure", None) in failures, (
+        "the final failure was recorded, then retried after backoff"
+    )
+    with psycopg.connect(db) as conn:
+        retried = conn.execute(
+            "SELECT count(*) FROM sync_history h JOIN product_sync_schedule s USING (sku)"
+            " WHERE h.kind = 'failure' AND s.last_sync_at > h.created_at"
+        ).fetchone()
+    assert retried is not None and retried[0] == len(failures)
+    assert boeing.stats()["faults_served"], "faults were injected"
+
+
+def test_a_worker_killed_mid_cycle_loses_nothing(
+    stack_env: dict[str, str],
+    container: Container,
+    workers: Workers,
+    boeing: BoeingControl,
+    shopify: ShopifyControl,
+    beat: list[BeatProcess],
+    db: str,
+    tmp_path: Path,
+) -> None:
+    records = fetch_records(container, sample_codes(container.settings.boeing.base_url, 60))
+    skus = publish_catalog(container, [r for r in records if r.blocked_reason is None][:40])
+    ids = _product_ids(db)
+    changed = skus[::4]
+    for sku in changed:
+        boeing.force(sku, bump=True)
+    # Every price call takes a while, so the kill lands while Boeing tasks are working.
+    boeing.call("POST", "/faults", {"endpoint": "price", "kind": "slow", "delay_s": 1.5})
+    since = _now(db)
+
+    _start_system(workers, beat, stack_env, tmp_path)
+
+    def in_flight() -> bool:
+        return any(row["lease_until"] and row["sync_status"] == "syncing" for row in _schedule(db).values())
+
+    wait_until(in_flight, timeout_s=20, interval_s=0.1, what="Boeing work in flight")
+    workers.kill("boeing")
+    boeing.call("DELETE", "/faults")
+    workers.start("boeing")
+    wait_until(
+        lambda: _cycle_done(db, skus, since), timeout_s=40, interval_s=0.5, what="the cycle to complete"
+    )
+
+    rows = _schedule(db)
+    assert {rows[sku]["sync_status"] for sku in skus} == {"success"}
+    assert {entry[0] for entry in _history(db) if entry[1] == "change"} == set(changed)
+    for sku in changed:
+        truth = boeing.truth(sku)["lineItems"][0]
+        _, cost, inventory = shop_values(shopify.product(ids[sku]))
+        base = Decimal(str(truth["listPrice"]))
+        assert cost == (base if base > 0 else Decimal(str(truth["netPrice"]))), sku
+        expected = {
+            loc["location"]: int(loc["availQuantity"]) for loc in truth.get("locationAvailabilities") or []
+        }
+        assert {name: inventory[name] for name in MAPPED} == {name: expected.get(name, 0) for name in MAPPED}

@@ -42,7 +42,7 @@ def sync_env(boeing_url: str, shopify_url: str, **overrides: str) -> dict[str, s
         "SYNC_BUCKET_SECONDS": "3",
         "SYNC_DISPATCH_INTERVAL_S": "1",
         "SYNC_RETRY_INTERVAL_S": "2",
-        "SYNC_LEASE_S": "15",
+        "SYNC_LEASE_S": "8",
         "SYNC_RETRY_BACKOFF_BASE_S": "2",
         "SYNC_RETRY_BACKOFF_CAP_S": "4",
         **overrides,
