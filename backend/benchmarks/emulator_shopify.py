@@ -280,12 +280,12 @@ def run(iterations: int, max_seconds: float) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    """Parse arguments, run, print, write JSON."""
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, run, print, write JSON; exit status 1 when the target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=300)
     parser.add_argument("--max-seconds", type=float, default=120.0)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     report = run(args.iterations, args.max_seconds)
     print(f"Shopify emulator overhead ({report['api_version']}, plan unlimited, no faults)")
     print(f"{'operation':<44}{'n':>6}{'p50 ms':>10}{'p99 ms':>10}{'server p50':>12}")
@@ -298,7 +298,8 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     print(f"written {RESULTS.relative_to(BACKEND)}")
+    return 0 if report["meets_target"] else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
