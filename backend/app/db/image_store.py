@@ -6,7 +6,8 @@ WebP file. Objects are content-addressed (``images/<sha256>.<ext>``), so identic
 
 One download per distinct source URL: after a definitive answer the object store also keeps a small index
 object ``sources/<sha256(url)>`` naming the stored key (or the placeholder, for a URL that did not give an
-image), so re-publishing never downloads again. Transient failures (timeouts, 5xx) are not remembered.
+image), so re-publishing never downloads again; concurrent requests for one URL in a process wait for the
+first download. Transient failures (timeouts, 5xx) are not remembered.
 
 Storage (DESIGN §4): ``STORAGE_URL=file:///dir`` uses obstore's ``LocalStore`` (the local profile, served by
 the API at ``/media``); ``s3://bucket/prefix`` an S3-compatible store (Supabase Storage) with the
@@ -18,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import threading
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -41,6 +43,7 @@ __all__ = ["ImageStore", "StoredImage", "image_extension"]
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 LOCAL_MEDIA_BASE_URL = "http://127.0.0.1:8000/media"
 _PLACEHOLDER_MARK = "placeholder"
+NOT_AN_IMAGE = "not-an-image"
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "png"),
@@ -88,6 +91,7 @@ class ImageStore:
             timeout=httpx.Timeout(settings.image_download_timeout_s), follow_redirects=True
         )
         self._placeholder: StoredImage | None = None
+        self._locks = [threading.Lock() for _ in range(64)]
 
     def close(self) -> None:
         """Close the download connection pool."""
@@ -103,11 +107,15 @@ class ImageStore:
             if not source or not _is_http_url(source):
                 continue
             known = self._indexed(source)
-            if known is not None:
+            if known is None:
+                # Single flight per URL within the process: variants of one part share an image and are often
+                # published at the same moment; the first downloads, the others find the index entry.
+                with self._locks[hash(source) % len(self._locks)]:
+                    known = self._indexed(source)
+                    if known is None:
+                        known = self._download_and_store(source)
+            if isinstance(known, StoredImage):
                 return known
-            stored = self._download_and_store(source)
-            if stored is not None:
-                return stored
         return self.placeholder()
 
     def placeholder(self) -> StoredImage:
@@ -126,7 +134,8 @@ class ImageStore:
             return None
 
     # --- internals ------------------------------------------------------------------------------------------
-    def _download_and_store(self, source: str) -> StoredImage | None:
+    def _download_and_store(self, source: str) -> StoredImage | str | None:
+        """The stored image; ``NOT_AN_IMAGE`` for a definitive non-image; None for a transient failure."""
         try:
             response = self._http.get(source)
         except httpx.HTTPError as exc:
@@ -146,18 +155,19 @@ class ImageStore:
                 content_type,
             )
             self._index(source, _PLACEHOLDER_MARK)
-            return None
+            return NOT_AN_IMAGE
         key = self._put_content(data, extension, _CONTENT_TYPES[extension])
         self._index(source, key)
         return StoredImage(key=key, url=self.public_url(key), source=source, placeholder=False)
 
-    def _indexed(self, source: str) -> StoredImage | None:
+    def _indexed(self, source: str) -> StoredImage | str | None:
+        """What the index knows of ``source``: its image, ``NOT_AN_IMAGE``, or None (never seen)."""
         raw = self.read(_index_key(source))
         if raw is None:
             return None
         key = raw.decode("utf-8", "replace").strip()
         if key == _PLACEHOLDER_MARK:
-            return self.placeholder()
+            return NOT_AN_IMAGE
         if not key or not self.exists(key):
             return None
         return StoredImage(key=key, url=self.public_url(key), source=source, placeholder=False)

@@ -69,7 +69,8 @@ def test_falls_back_to_the_thumbnail_when_the_image_is_not_an_image(tmp_path: Pa
     stored = images.rehost("http://boeing.test/p/broken.png", "http://boeing.test/t/ok.jpg")
     assert stored.key.endswith(".jpg")
     assert stored.source == "http://boeing.test/t/ok.jpg"
-    images.rehost("http://boeing.test/p/broken.png", "http://boeing.test/t/ok.jpg")
+    again = images.rehost("http://boeing.test/p/broken.png", "http://boeing.test/t/ok.jpg")
+    assert again.key == stored.key, "a re-publish reuses the thumbnail, not the placeholder"
     assert origin.hits == {"/p/broken.png": 1, "/t/ok.jpg": 1}, "a definitive non-image is remembered too"
 
 
