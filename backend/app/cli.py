@@ -210,6 +210,39 @@ def publish(
     raise typer.Exit(code)
 
 
+@cli.command()
+def extract(
+    part_numbers: list[str] = typer.Argument(None, help="Part numbers to extract (or use --file)."),
+    file: Path = typer.Option(None, "--file", "-f", help="Text file of part numbers (any separators)."),
+    api_url: str = typer.Option("http://127.0.0.1:8000", envvar="BOEING_HUB_API_URL", help="API base URL."),
+    api_token: str = typer.Option(None, "--token", envvar="BOEING_HUB_TOKEN", help="Operator access token."),
+    idempotency_key: str = typer.Option(None, help="Repeat-safe key: the same key answers the same batch."),
+    follow: bool = typer.Option(True, "--follow/--no-follow", help="Follow the batch until it is done."),
+    poll_s: float = typer.Option(1.0, help="Seconds between progress polls."),
+    timeout_s: float = typer.Option(0.0, help="Stop following after this long (0 = until done)."),
+    max_failures: int = typer.Option(100, help="Most failures to print."),
+) -> None:
+    """Extract part numbers from Boeing through the API: a progress bar, then the outcome and failures."""
+    from app.cli_extract import extraction_body, follow_extract
+
+    if not part_numbers and file is None:
+        console.print("[red]give part numbers or --file PATH[/red]")
+        raise typer.Exit(2)
+    if not api_token:
+        console.print("[red]no token: pass --token or set BOEING_HUB_TOKEN (see `boeing-hub token`)[/red]")
+        raise typer.Exit(2)
+    try:
+        body = extraction_body(list(part_numbers or []), file, idempotency_key)
+    except OSError as exc:
+        console.print(f"[red]cannot read {file}: {exc.strerror}[/red]")
+        raise typer.Exit(2) from None
+    code = follow_extract(
+        console, api_url=api_url, token=api_token, body=body, follow=follow, poll_s=poll_s,
+        timeout_s=timeout_s, max_failures=max_failures,
+    )  # fmt: skip
+    raise typer.Exit(code)
+
+
 def main() -> None:
     cli()
 

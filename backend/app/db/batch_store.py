@@ -128,7 +128,9 @@ class BatchStore(BaseStore):
         if key is None:
             return None
         columns = _WITH_ARRAYS if with_part_numbers else _WITHOUT_ARRAYS
-        lock = " FOR UPDATE" if for_update else ""
+        # NO KEY UPDATE: writers of rows referencing the batch (raw data, staging) hold KEY SHARE locks on it,
+        # which a plain FOR UPDATE would wait for, deadlocking two transactions that both did such a write.
+        lock = " FOR NO KEY UPDATE" if for_update else ""
         row = self._row(uow, "read a batch", f"SELECT {columns} FROM batches WHERE id = %s{lock}", (key,))
         return _batch(row) if row else None
 
