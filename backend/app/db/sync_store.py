@@ -171,6 +171,7 @@ class SyncStore(BaseStore):
                     WHERE is_active
                       AND next_sync_at <= now()
                       AND (lease_until IS NULL OR lease_until <= now())
+                      AND pending_target IS NULL
                       AND (NOT %(failed_only)s OR sync_status = 'failed')
                     ORDER BY next_sync_at
                     LIMIT %(limit)s
@@ -182,6 +183,27 @@ class SyncStore(BaseStore):
         claimed = [ClaimedRow(str(row["id"]), row["sku"], row["next_sync_at"]) for row in rows]
         return sorted(claimed, key=lambda row: (row.next_sync_at, row.sku))
 
+    def claim_stalled_writes(self, uow: UnitOfWork, *, limit: int, lease_s: float) -> list[str]:
+        """Re-lease rows whose detected change waits for a Shopify write nobody holds (its task died or its
+        message was lost); return their ids so the write can be queued again. No Boeing call is repeated."""
+        rows = self._rows(
+            uow,
+            "claim stalled Shopify writes",
+            """
+            UPDATE product_sync_schedule AS s
+               SET lease_until = now() + make_interval(secs => %(lease_s)s)
+             WHERE s.id IN (
+                   SELECT id FROM product_sync_schedule
+                    WHERE lease_until <= now() AND pending_target IS NOT NULL AND sync_status = 'syncing'
+                    ORDER BY lease_until
+                    LIMIT %(limit)s
+                    FOR UPDATE SKIP LOCKED)
+            RETURNING s.id
+            """,
+            {"limit": limit, "lease_s": lease_s},
+        )
+        return [str(row["id"]) for row in rows]
+
     def claim_one(self, uow: UnitOfWork, schedule_id: str, *, claim_s: float) -> SyncScheduleRow | None:
         """Claim one active row that is not in flight (an operator's immediate sync); None if it cannot be."""
         row = self._row(
@@ -191,6 +213,7 @@ class SyncStore(BaseStore):
             UPDATE product_sync_schedule
                SET sync_status = 'syncing', lease_until = now() + make_interval(secs => %s)
              WHERE id = %s::uuid AND is_active AND (lease_until IS NULL OR lease_until <= now())
+               AND pending_target IS NULL
             RETURNING {SCHEDULE_COLUMNS}
             """,
             (claim_s, schedule_id),

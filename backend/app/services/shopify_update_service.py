@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from app.core.config import Settings
-from app.core.exceptions import NonRetryableError
+from app.core.exceptions import NonRetryableError, QuotaWait
 from app.db.product_store import ProductRow, ProductStore
 from app.db.sync_history_store import SyncChange, SyncHistoryStore
 from app.db.sync_store import SyncStore, SyncSuccess
@@ -97,8 +97,14 @@ class ShopifyUpdateService:
         if product is None:
             return UpdateReport(row.sku)
         target = SyncTarget.from_json(row.pending_target)
-        writes = self._write_price(product, target) + self._write_stock(product, target)
-        writes += self._write_summary(product, target)
+        try:
+            writes = self._write_price(product, target) + self._write_stock(product, target)
+            writes += self._write_summary(product, target)
+        except QuotaWait as wait:
+            # Throttled: the task is sent again after the wait; keep the row leased to it meanwhile.
+            with self._uow_factory() as uow:
+                self._schedule.renew_leases(uow, [row.id], lease_s=wait.wait_s + self._settings.sync.lease_s)
+            raise
         with self._uow_factory() as uow:
             if not self._schedule.lock_syncing(uow, [row.id]):
                 return UpdateReport(row.sku, writes, recorded=False)

@@ -3,14 +3,17 @@ end-of-day summary and history retention; an operator's reactivation and immedia
 
 Dispatch budget (``dispatch_budget``): the SKUs scheduled sync can send to Boeing before the next dispatch,
 ``BOEING_BATCH_SIZE * max(1, ceil(BOEING_QUOTA_REQUESTS / BOEING_QUOTA_WINDOW_S * BOEING_SYNC_SHARE *
-SYNC_DISPATCH_INTERVAL_S))`` (0 when the share is 0), minus the rows already in flight towards Boeing.
-Rounding the calls up keeps one call of look-ahead queued, so the quota never idles between two dispatches,
-while the in-flight subtraction keeps the backlog in the broker to about one dispatch interval: nothing sits
-claimed for hours, and a missed bucket is simply still due at the next dispatch.
+SYNC_DISPATCH_INTERVAL_S))`` (0 when the share is 0). A dispatch claims that many, less the Boeing calls
+still pending (rows in flight towards Boeing, rounded up to whole calls), so every group it queues is a full
+call of ``BOEING_BATCH_SIZE`` SKUs unless fewer rows are due. Rounding the calls up keeps one call of
+look-ahead queued, so the quota never idles between two dispatches, while the in-flight subtraction keeps the
+backlog in the broker to about one dispatch interval: nothing sits claimed for hours, and a missed bucket is
+simply still due at the next dispatch.
 
 ``dispatch_hourly`` claims every due row (oldest ``next_sync_at`` first, failed rows whose backoff has elapsed
 included); ``dispatch_retry`` claims only failed rows whose backoff has elapsed, so retries go ahead of a
-schedule that is running behind.
+schedule that is running behind. Both first re-queue the Shopify write of any detected change whose lease
+expired (its task died): the change is written without asking Boeing again.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 BOEING_BATCH_TASK = "tasks.sync_boeing.process_boeing_batch"
 IMMEDIATE_SYNC_TASK = "tasks.sync_shopify.sync_single_product_immediate"
+SHOPIFY_UPDATE_TASK = "tasks.sync_shopify.update_shopify_product"
+STALLED_WRITES_PER_DISPATCH = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +126,12 @@ class SyncDispatchService:
         budget = dispatch_budget(self._settings)
         batch_size = self._settings.boeing.batch_size
         with self._uow_factory() as uow:
-            limit = budget - self._schedule.count_awaiting_boeing(uow)
+            for schedule_id in self._schedule.claim_stalled_writes(
+                uow, limit=STALLED_WRITES_PER_DISPATCH, lease_s=self._settings.sync.lease_s
+            ):
+                self._dispatcher.enqueue(uow, SHOPIFY_UPDATE_TASK, schedule_id)
+            pending_calls = math.ceil(self._schedule.count_awaiting_boeing(uow) / batch_size)
+            limit = budget - pending_calls * batch_size
             claimed = self._schedule.claim_due(
                 uow, limit=limit, claim_s=claim_lease_s(self._settings), failed_only=failed_only
             )

@@ -85,11 +85,12 @@ def test_dispatch_claims_the_budget_in_boeing_sized_groups_through_the_outbox(
     # The next dispatch sees 40 rows in flight and has no budget left; the remaining 5 stay due.
     again = container.sync_dispatch_service.dispatch_hourly()
     assert again.claimed == 0
-    conn.execute(
-        "UPDATE product_sync_schedule SET lease_until = NULL, sync_status = 'success',"
-        " next_sync_at = now() + interval '1 hour' WHERE id = ANY(%s::uuid[])",
-        (groups[0],),
-    )
+    done = "UPDATE product_sync_schedule SET lease_until = NULL, sync_status = 'success',"
+    done += " next_sync_at = now() + interval '1 hour' WHERE id = ANY(%s::uuid[])"
+    # Half a group done still leaves its call pending: no partial call is claimed.
+    conn.execute(done, (groups[0][:5],))
+    assert container.sync_dispatch_service.dispatch_hourly().claimed == 0
+    conn.execute(done, (groups[0][5:],))
     third = container.sync_dispatch_service.dispatch_hourly()
     assert (third.claimed, third.tasks) == (5, 1)
     assert set(sender.sent[-1][1][0]) == set(ids) - {row for group in groups for row in group}
@@ -181,3 +182,26 @@ def test_trigger_and_reactivate_answer_the_contract_errors(
     revived = service.reactivate("DEAD")
     assert (revived.is_active, revived.sync_status, revived.consecutive_failures) == (True, "pending", 0)
     assert revived.next_sync_at <= datetime.now(UTC) + timedelta(seconds=1), "due at the next dispatch"
+
+
+def test_a_change_whose_shopify_write_stalled_is_requeued_without_asking_boeing_again(
+    make_container,
+    conn: psycopg.Connection,
+    sender: RecordingSender,  # type: ignore[no-untyped-def]
+) -> None:
+    stalled, writing = insert_published(
+        conn, [Published("STALLED"), Published("WRITING")], sync_status="syncing"
+    )
+    conn.execute(
+        "UPDATE product_sync_schedule SET pending_target = '{}'::jsonb,"
+        " lease_until = CASE WHEN sku = 'STALLED' THEN now() - interval '1 second'"
+        "                    ELSE now() + interval '1 minute' END"
+    )
+    report = make_container().sync_dispatch_service.dispatch_hourly()
+    assert report.claimed == 0, "a row with a pending write is never sent to Boeing again"
+    assert sender.sent == [("tasks.sync_shopify.update_shopify_product", [stalled])]
+    lease = conn.execute("SELECT lease_until > now() FROM product_sync_schedule WHERE id = %s", (stalled,))
+    assert lease.fetchone() == (True,)
+    make_container().sync_dispatch_service.dispatch_hourly()
+    assert len(sender.sent) == 1, "re-leased: queued once"
+    assert writing not in {args[0] for _, args in sender.sent}

@@ -288,3 +288,20 @@ def test_immediate_sync_uses_interactive_priority_and_disabled_sync_releases_cla
         disabled.close()
     row = pipeline.row(schedule_id)
     assert (row["sync_status"], row["lease_until"]) == ("success", None)
+
+
+def test_a_throttled_shopify_write_keeps_its_lease_and_is_not_a_failure(pipeline: Pipeline) -> None:
+    schedule_id = pipeline.publish("THROTTLED-1", 701)
+    (group,) = pipeline.dispatch()
+    pipeline.boeing.items["THROTTLED-1"]["listPrice"] = "40.00"
+    pipeline.container.boeing_fetch_service.process_batch(group)
+    pipeline.shopify.errors.append(
+        QuotaWait("Shopify throttled VariantsUpdate.", system="shopify", wait_s=20)
+    )
+    with pytest.raises(QuotaWait):
+        pipeline.container.shopify_update_service.update_product(schedule_id)
+    row = pipeline.row(schedule_id)
+    assert (row["sync_status"], row["consecutive_failures"]) == ("syncing", 0)
+    assert row["lease_until"] > datetime.now(UTC) + timedelta(seconds=20)
+    assert pipeline.container.shopify_update_service.update_product(schedule_id).recorded
+    assert pipeline.row(schedule_id)["sync_status"] == "success"
