@@ -79,6 +79,26 @@ class PublishItemStore(BaseStore):
             (lease_s, item_id),
         )
 
+    def stale_items_of_run(
+        self, uow: UnitOfWork, batch_id: str, run: int, *, sent_older_than_s: float, limit: int
+    ) -> list[ItemRow]:
+        """Like ``stale_publish_items``, for one run: lost or abandoned items back to ``sent``, returned."""
+        rows = self._rows(
+            uow,
+            "find stale items of a publish run",
+            f"""
+            UPDATE batch_items SET status = 'sent', sent_at = now(), lease_until = NULL
+            WHERE id IN (SELECT id FROM batch_items
+                         WHERE batch_id = %s AND stage = 'publishing' AND run = %s
+                           AND ((status = 'sent' AND sent_at < now() - make_interval(secs => %s))
+                                OR (status = 'in_progress' AND lease_until < now()))
+                         ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)
+            RETURNING {_COLUMNS}
+            """,
+            (batch_id, run, sent_older_than_s, limit),
+        )
+        return [_item(row) for row in rows]
+
     def stale_publish_items(self, uow: UnitOfWork, *, sent_older_than_s: float, limit: int) -> list[ItemRow]:
         """Publish items whose message was lost (``sent`` too long) or whose task died (lease ran out):
         back to ``sent``, stamped now, and returned so their task can be sent again."""

@@ -203,13 +203,21 @@ class PublishOutcomes:
 
     # --- feeding --------------------------------------------------------------------------------------------
     def top_up(self, uow: UnitOfWork, batch_id: str, run: int) -> int:
-        """Send the run's next queued items so that up to ``PUBLISH_WINDOW`` are in the broker or running."""
-        room = self._settings.publishing.window - self._publish_items.count_publish_in_flight(
-            uow, batch_id, run
+        """Send the run's next queued items so that up to ``PUBLISH_WINDOW`` are in the broker or running.
+
+        Items of the run whose task died (lease expired) or whose message was lost are sent again first, so
+        a run heals while it is active without waiting for the periodic sweep.
+        """
+        settings = self._settings.publishing
+        stale = self._publish_items.stale_items_of_run(
+            uow, batch_id, run, sent_older_than_s=settings.sent_timeout_s, limit=settings.window
         )
-        sent = self._publish_items.send_next_publish_items(uow, batch_id, run, room)
+        room = settings.window - self._publish_items.count_publish_in_flight(uow, batch_id, run)
+        sent = stale + self._publish_items.send_next_publish_items(uow, batch_id, run, room)
         for item in sent:
             self._dispatcher.enqueue(uow, PUBLISH_PRODUCT_TASK, batch_id, item.id)
+        if stale:
+            logger.info("publish run %s/%d: %d stale item(s) sent again", batch_id, run, len(stale))
         return len(sent)
 
     def _finish(

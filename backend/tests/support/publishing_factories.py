@@ -87,3 +87,42 @@ def normalized_batch(container: Any, staged: dict[str, list[str]], *, created_by
         ]
         items.finish(uow, outcomes, expected=("queued",))
     return batch.id
+
+
+def catalogue(count: int, *, image_base: str | None = None, prefix: str = "PN") -> list[Any]:
+    """About ``count`` normalized, sellable records over bases with 1 to 3 variants (``PN0001=K1`` ...).
+
+    Prices carry a third decimal (rounded half-up), stock is spread over the US warehouses (one base in five
+    also has unmapped ``Germany CSC`` stock), and images point at ``image_base``/products/<base>.png (every
+    seventh base has no image, so the thumbnail or the placeholder is used).
+    """
+    from tests.support.boeing_items import location, normalized
+
+    records: list[Any] = []
+    index = 0
+    while len(records) < count:
+        index += 1
+        base = f"{prefix}{index:04d}"
+        variants = [f"{base}=K{v}" for v in range(1, 1 + index % 3 + 1)] if index % 3 else [base]
+        warehouses = [location("Dallas Central", str(10 + index % 40)), location("Miami, FL", str(index % 5))]
+        if index % 2:
+            warehouses.append(location("Chicago Warehouse", str(3 + index % 7)))
+        if index % 5 == 0:
+            warehouses.append(location("Germany CSC", "99"))
+        total = sum(int(w["availQuantity"]) for w in warehouses)
+        for sku in variants:
+            if len(records) >= count:
+                break
+            image = None if image_base is None or index % 7 == 0 else f"{image_base}/products/{base}.png"
+            records.append(
+                normalized(
+                    aviallPartNumber=sku,
+                    productCode=base,
+                    listPrice=f"{10 + index * 0.333 + len(records) % 3:.3f}",
+                    quantity=str(total),
+                    locationAvailabilities=warehouses,
+                    productImage=image,
+                    thumbnailImage=None if image is None else f"{image_base}/thumbnails/{base}.png",
+                )
+            )
+    return records
