@@ -244,3 +244,34 @@ def test_a_worker_killed_mid_run_completes_without_duplicates(
     batch = wait_for_run(api, auth_headers, batch_id, timeout_s=40)
     assert (batch["status"], batch["published_count"], batch["failed_count"]) == ("completed", 100, 0)
     assert set(shopify_products(shopify)) == {record.sku for record in records}
+
+
+def test_the_cli_follows_a_run_whose_lost_responses_are_retried_without_duplicates(
+    api: TestClient,
+    operator_token: str,
+    container: Container,
+    workers: Workers,
+    shopify: Emulator,
+) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    records = catalogue(20, prefix="LR")
+    stage(container, records)
+    # The write is applied, then its answer is lost: the retry must update, never create a second product.
+    fault = {"operation": "productSet", "kind": "http_502", "count": 4, "phase": "after"}
+    httpx.post(f"{shopify.url}/_emulator/faults", json=fault).raise_for_status()
+    workers.start("shopify", "default")
+    with serve_app(create_app(container.settings, container), bind_loopback()) as base_url:
+        result = CliRunner().invoke(
+            cli,
+            ["publish", *[record.sku for record in records], "--api-url", base_url, "--poll-s", "0.3"],
+            env={"BOEING_HUB_TOKEN": operator_token},
+        )
+    assert result.exit_code == 0, result.output
+    assert "completed: 20 published, 0 failed of 20" in result.output
+    assert set(shopify_products(shopify)) == {record.sku for record in records}
+    served = stats(shopify)
+    assert sum(served["faults_served"].values()) == 4
+    assert served["by_operation"]["productSet"] >= 24
