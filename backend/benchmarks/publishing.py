@@ -200,8 +200,8 @@ def main(argv: list[str] | None = None) -> int:
         "--timeout-s", type=float, default=None, help="Give up after this long (default: scaled)."
     )
     args = parser.parse_args(argv if argv is not None else sys.argv[1:] if __name__ == "__main__" else [])
-    # ~20 points per product at 100 points/s, plus generous slack.
-    timeout_s = args.timeout_s or args.products * 20 / 100 * 1.5 + 180
+    # ~23 points per product at 100 points/s, plus generous slack.
+    timeout_s = args.timeout_s or args.products * 25 / 100 * 1.5 + 180
     figures = run(args.products, timeout_s)
     RESULTS_PATH.parent.mkdir(parents=True, exist_ok=True)
     RESULTS_PATH.write_text(json.dumps(figures, indent=2) + "\n")

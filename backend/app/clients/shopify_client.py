@@ -7,9 +7,8 @@ GraphQL only. ``execute`` sends one document through the shared cost limiter and
 * GraphQL validation errors, other 4xx, ``MAX_COST_EXCEEDED`` and ``userErrors`` → ``NonRetryableError``
   carrying Shopify's messages.
 
-Every response's ``extensions.cost`` is handed to the limiter. No retry loops live here: retries belong to
-tasks. The operation methods below hold the documents of ``shopify-admin.md`` § 2 and return plain values;
-payload building lives in ``services/utils/shopify_payload_builder.py``.
+Every response's ``extensions.cost`` goes to the limiter. No retry loops: retries belong to tasks. The
+documents live in ``shopify_graphql``; payloads are built by ``services/utils/shopify_payload_builder.py``.
 """
 
 from __future__ import annotations
@@ -22,117 +21,19 @@ from typing import Any
 
 import httpx
 
+from app.clients import shopify_graphql as gql
 from app.core.config import ShopifySettings
 from app.core.exceptions import NonRetryableError, QuotaWait, RetryableError
 from app.utils.shopify_rate_limiter import ShopifyCostLimiter, ThrottleStatus
 
 logger = logging.getLogger(__name__)
 
-__all__ = [
-    "DefinitionOutcome",
-    "Location",
-    "ProductSetResult",
-    "ShopifyClient",
-    "gid",
-    "gid_number",
-]
+__all__ = ["DefinitionOutcome", "Location", "ProductSetResult", "ShopifyClient", "gid", "gid_number"]
 
 SYSTEM = "shopify"
 _RETRYABLE_GRAPHQL_CODES = frozenset({"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "TIMEOUT"})
 _DEFINITION_EXISTS = frozenset({"TAKEN", "UNSTRUCTURED_ALREADY_EXISTS"})
 _VARIANT_LIMIT_WAIT_S = 300.0
-
-PRODUCT_SET = """
-mutation ProductSet($identifier: ProductSetIdentifiers, $input: ProductSetInput!) {
-  productSet(identifier: $identifier, input: $input, synchronous: true) {
-    product { id handle status variants(first: 1) { nodes { id sku inventoryItem { id } } } }
-    userErrors { field message code } } }
-"""
-
-LOCATIONS = """
-query Locations($after: String) {
-  locations(first: 50, after: $after, includeInactive: true) {
-    nodes { id name isActive } pageInfo { hasNextPage endCursor } } }
-"""
-
-METAFIELD_DEFINITION_CREATE = """
-mutation MfDef($definition: MetafieldDefinitionInput!) {
-  metafieldDefinitionCreate(definition: $definition) {
-    createdDefinition { id key } userErrors { field message code } } }
-"""
-
-METAFIELD_DEFINITIONS = """
-query MfDefs($after: String) {
-  metafieldDefinitions(ownerType: PRODUCT, first: 50, after: $after) {
-    nodes { namespace key type { name } capabilities { uniqueValues { enabled } } }
-    pageInfo { hasNextPage endCursor } } }
-"""
-
-VARIANTS_BY_SKU = """
-query BySku($first: Int!, $q: String!, $after: String) {
-  productVariants(first: $first, query: $q, after: $after) {
-    nodes { id sku price inventoryItem { id } product { id handle status } }
-    pageInfo { hasNextPage endCursor } } }
-"""
-
-SEARCH_VARIANTS = """
-query SearchVariants($first: Int!, $q: String!, $after: String) {
-  productVariants(first: $first, query: $q, after: $after) {
-    nodes { id sku price compareAtPrice inventoryQuantity
-      product { id title handle status vendor productType description tags
-        media(first: 3) { nodes { ... on MediaImage { image { url altText } } } }
-        metafields(first: 20) { nodes { namespace key value } } } }
-    pageInfo { hasNextPage endCursor } } }
-"""
-
-PRODUCT_BY_IDENTIFIER = """
-query ByIdentifier($identifier: ProductIdentifierInput!) { productByIdentifier(identifier: $identifier) {
-  id handle status variants(first: 1) { nodes { id sku inventoryItem { id } } } } }
-"""
-
-PRODUCT_DELETE = """
-mutation Delete($input: ProductDeleteInput!) {
-  productDelete(input: $input) { deletedProductId userErrors { field message } } }
-"""
-
-VARIANTS_UPDATE = """
-mutation VariantsUpdate($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
-  productVariantsBulkUpdate(productId: $productId, variants: $variants) {
-    productVariants { id price inventoryItem { unitCost { amount } } } userErrors { field message code } } }
-"""
-
-METAFIELDS_SET = """
-mutation MfSet($metafields: [MetafieldsSetInput!]!) {
-  metafieldsSet(metafields: $metafields) {
-    metafields { id key value } userErrors { field message code elementIndex } } }
-"""
-
-PRODUCT_UPDATE_STATUS = """
-mutation SetStatus($product: ProductUpdateInput!) {
-  productUpdate(product: $product) { product { id status } userErrors { field message } } }
-"""
-
-# ``@idempotent`` takes the key as a literal: a UUID, so it never needs escaping.
-_INVENTORY_SET = """
-mutation InvSet($input: InventorySetQuantitiesInput!) {
-  inventorySetQuantities(input: $input)%s {
-    inventoryAdjustmentGroup { id changes { name delta quantityAfterChange location { id } } }
-    userErrors { field message code } } }
-"""
-
-# Requested-cost estimates used until Shopify has reported an operation's real requested cost.
-_DEFAULT_COSTS = {
-    "ProductSet": 20.0,
-    "Locations": 52.0,
-    "MfDef": 10.0,
-    "MfDefs": 52.0,
-    "ByIdentifier": 5.0,
-    "Delete": 10.0,
-    "VariantsUpdate": 11.0,
-    "MfSet": 10.0,
-    "SetStatus": 10.0,
-    "InvSet": 10.0,
-}
 
 
 def gid(kind: str, number: str | int) -> str:
@@ -218,7 +119,7 @@ class ShopifyClient:
     ) -> dict[str, Any]:
         """Send one GraphQL document through the limiter; return its ``data`` or raise a translated error."""
         key = cost_key or operation_name
-        default = expected_cost if expected_cost is not None else _DEFAULT_COSTS.get(operation_name, 10.0)
+        default = expected_cost if expected_cost is not None else gql.DEFAULT_COSTS.get(operation_name, 10.0)
         cost = self._limiter.expected_cost(key, default)
         reservation = self._limiter.acquire(cost, operation=key, max_wait_s=max_wait_s)
         settled = False
@@ -227,9 +128,9 @@ class ShopifyClient:
             body = self._json(response)
             cost_info = (body.get("extensions") or {}).get("cost") if isinstance(body, dict) else None
             status = ThrottleStatus.from_cost(cost_info)
-            throttled = _is_throttled(response, body)
-            requested = _number((cost_info or {}).get("requestedQueryCost"))
-            charged = _charged(response, body, cost_info, throttled)
+            throttled = gql.is_throttled(response, body)
+            requested = gql.as_number((cost_info or {}).get("requestedQueryCost"))
+            charged = gql.points_charged(response, body, cost_info, throttled)
             if charged is not None:
                 self._limiter.settle(reservation, charged=charged, status=status, requested=requested)
                 settled = True
@@ -282,7 +183,7 @@ class ShopifyClient:
         if status is not None and status.restore_rate > 0:
             wait_s = max(0.0, requested - status.currently_available) / status.restore_rate
         else:
-            retry_after = _number(response.headers.get("Retry-After"))
+            retry_after = gql.as_number(response.headers.get("Retry-After"))
             wait_s = retry_after if retry_after is not None else 1.0
         return QuotaWait(f"Shopify throttled {operation_name}.", system=SYSTEM, wait_s=wait_s)
 
@@ -290,10 +191,10 @@ class ShopifyClient:
         code = response.status_code
         if code == 200:
             return
-        text = _error_text(body) or response.reason_phrase
+        text = gql.error_text(body) or response.reason_phrase
         if code == 429:
             # Not a cost throttle (handled above): the daily variant-creation limit.
-            retry_after = _number(response.headers.get("Retry-After"))
+            retry_after = gql.as_number(response.headers.get("Retry-After"))
             raise QuotaWait(
                 f"Shopify refused {operation_name}: {text}.",
                 system=SYSTEM,
@@ -313,8 +214,10 @@ class ShopifyClient:
             raise RetryableError(f"Shopify answered {operation_name} with a malformed body.", system=SYSTEM)
         errors = body.get("errors")
         if errors:
-            messages = [_message(error) for error in (errors if isinstance(errors, list) else [errors])]
-            codes = {_code(error) for error in (errors if isinstance(errors, list) else [errors])}
+            messages = [
+                gql.error_message(error) for error in (errors if isinstance(errors, list) else [errors])
+            ]
+            codes = {gql.error_code(error) for error in (errors if isinstance(errors, list) else [errors])}
             if codes & _RETRYABLE_GRAPHQL_CODES:
                 raise RetryableError(
                     f"Shopify failed {operation_name}: {'; '.join(messages)}.", system=SYSTEM
@@ -330,8 +233,10 @@ class ShopifyClient:
     # --- operations -----------------------------------------------------------------------------------------
     def product_set(self, variables: Mapping[str, Any]) -> ProductSetResult:
         """``productSet`` (synchronous upsert) with ``{"identifier", "input"}``; userErrors are permanent."""
-        payload = _payload(self.execute(PRODUCT_SET, variables, operation_name="ProductSet"), "productSet")
-        _raise_user_errors(payload, "productSet")
+        payload = gql.payload_of(
+            self.execute(gql.PRODUCT_SET, variables, operation_name="ProductSet"), "productSet"
+        )
+        gql.raise_user_errors(payload, "productSet")
         product = payload.get("product")
         if not isinstance(product, dict) or not product.get("id"):
             raise RetryableError("Shopify answered productSet without a product.", system=SYSTEM)
@@ -350,7 +255,7 @@ class ShopifyClient:
         found: list[Location] = []
         after: str | None = None
         while True:
-            data = self.execute(LOCATIONS, {"after": after}, operation_name="Locations")
+            data = self.execute(gql.LOCATIONS, {"after": after}, operation_name="Locations")
             connection = data.get("locations") or {}
             for node in connection.get("nodes") or []:
                 found.append(Location(id=node["id"], name=node["name"], is_active=bool(node.get("isActive"))))
@@ -363,12 +268,12 @@ class ShopifyClient:
         """``metafieldDefinitionCreate``; a definition that already exists (``TAKEN``) counts as done."""
         body = definition.get("definition", definition)
         key = f"{body.get('namespace')}.{body.get('key')}"
-        data = self.execute(METAFIELD_DEFINITION_CREATE, {"definition": body}, operation_name="MfDef")
-        payload = _payload(data, "metafieldDefinitionCreate")
+        data = self.execute(gql.METAFIELD_DEFINITION_CREATE, {"definition": body}, operation_name="MfDef")
+        payload = gql.payload_of(data, "metafieldDefinitionCreate")
         errors = payload.get("userErrors") or []
         if errors and all(error.get("code") in _DEFINITION_EXISTS for error in errors):
             return DefinitionOutcome(key=key, created=False)
-        _raise_user_errors(payload, "metafieldDefinitionCreate")
+        gql.raise_user_errors(payload, "metafieldDefinitionCreate")
         return DefinitionOutcome(key=key, created=True)
 
     def metafield_definitions(self) -> dict[str, tuple[str, bool]]:
@@ -376,7 +281,7 @@ class ShopifyClient:
         found: dict[str, tuple[str, bool]] = {}
         after: str | None = None
         while True:
-            data = self.execute(METAFIELD_DEFINITIONS, {"after": after}, operation_name="MfDefs")
+            data = self.execute(gql.METAFIELD_DEFINITIONS, {"after": after}, operation_name="MfDefs")
             connection = data.get("metafieldDefinitions") or {}
             for node in connection.get("nodes") or []:
                 unique = bool((((node.get("capabilities") or {}).get("uniqueValues")) or {}).get("enabled"))
@@ -394,19 +299,19 @@ class ShopifyClient:
         wanted = [sku for sku in skus if sku]
         if not wanted:
             return []
-        return self._variant_pages(VARIANTS_BY_SKU, "BySku", wanted, first=first, node_cost=3)
+        return self._variant_pages(gql.VARIANTS_BY_SKU, "BySku", wanted, first=first, node_cost=3)
 
     def search_variants(self, skus: Iterable[str], *, first: int = 25) -> list[dict[str, Any]]:
         """Variants matching ``skus`` with product details for multi-part search (every page)."""
         wanted = [sku for sku in skus if sku]
         if not wanted:
             return []
-        return self._variant_pages(SEARCH_VARIANTS, "SearchVariants", wanted, first=first, node_cost=32)
+        return self._variant_pages(gql.SEARCH_VARIANTS, "SearchVariants", wanted, first=first, node_cost=32)
 
     def _variant_pages(
         self, document: str, operation: str, skus: list[str], *, first: int, node_cost: int
     ) -> list[dict[str, Any]]:
-        query = " OR ".join(f"sku:{_quote(sku)}" for sku in skus)
+        query = " OR ".join(f"sku:{gql.search_literal(sku)}" for sku in skus)
         wanted = {sku.upper() for sku in skus}
         nodes: list[dict[str, Any]] = []
         after: str | None = None
@@ -431,145 +336,56 @@ class ShopifyClient:
     def product_by_custom_id(self, namespace: str, key: str, value: str) -> dict[str, Any] | None:
         """The product whose unique metafield ``namespace.key`` equals ``value`` (``productByIdentifier``)."""
         identifier = {"customId": {"namespace": namespace, "key": key, "value": value}}
-        data = self.execute(PRODUCT_BY_IDENTIFIER, {"identifier": identifier}, operation_name="ByIdentifier")
+        data = self.execute(
+            gql.PRODUCT_BY_IDENTIFIER, {"identifier": identifier}, operation_name="ByIdentifier"
+        )
         product = data.get("productByIdentifier")
         return product if isinstance(product, dict) else None
 
     def delete_product(self, product_id: str) -> bool:
         """``productDelete``; ``False`` when Shopify no longer has the product."""
         data = self.execute(
-            PRODUCT_DELETE, {"input": {"id": gid("Product", product_id)}}, operation_name="Delete"
+            gql.PRODUCT_DELETE, {"input": {"id": gid("Product", product_id)}}, operation_name="Delete"
         )
-        payload = _payload(data, "productDelete")
+        payload = gql.payload_of(data, "productDelete")
         if payload.get("deletedProductId"):
             return True
-        messages = [_message(error) for error in payload.get("userErrors") or []]
+        messages = [gql.error_message(error) for error in payload.get("userErrors") or []]
         if any("not exist" in message.lower() for message in messages):
             return False
-        _raise_user_errors(payload, "productDelete")
+        gql.raise_user_errors(payload, "productDelete")
         return False
 
     def update_variants(self, variables: Mapping[str, Any]) -> list[dict[str, Any]]:
         """``productVariantsBulkUpdate`` (price and cost) with ``{"productId", "variants"}``."""
-        data = self.execute(VARIANTS_UPDATE, variables, operation_name="VariantsUpdate")
-        payload = _payload(data, "productVariantsBulkUpdate")
-        _raise_user_errors(payload, "productVariantsBulkUpdate")
+        data = self.execute(gql.VARIANTS_UPDATE, variables, operation_name="VariantsUpdate")
+        payload = gql.payload_of(data, "productVariantsBulkUpdate")
+        gql.raise_user_errors(payload, "productVariantsBulkUpdate")
         return list(payload.get("productVariants") or [])
 
     def set_inventory_quantities(
         self, variables: Mapping[str, Any], *, idempotency_key: str | None
     ) -> list[dict[str, Any]]:
         """``inventorySetQuantities`` with ``{"input"}``; the ``@idempotent`` key is sent when given."""
-        directive = f' @idempotent(key: "{_uuidish(idempotency_key)}")' if idempotency_key else ""
-        data = self.execute(_INVENTORY_SET % directive, variables, operation_name="InvSet")
-        payload = _payload(data, "inventorySetQuantities")
-        _raise_user_errors(payload, "inventorySetQuantities")
+        directive = f' @idempotent(key: "{gql.uuidish(idempotency_key)}")' if idempotency_key else ""
+        data = self.execute(gql.INVENTORY_SET % directive, variables, operation_name="InvSet")
+        payload = gql.payload_of(data, "inventorySetQuantities")
+        gql.raise_user_errors(payload, "inventorySetQuantities")
         group = payload.get("inventoryAdjustmentGroup") or {}
         return list(group.get("changes") or [])
 
     def set_metafields(self, metafields: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """``metafieldsSet`` (at most 25 per call, atomic)."""
-        data = self.execute(METAFIELDS_SET, {"metafields": metafields}, operation_name="MfSet")
-        payload = _payload(data, "metafieldsSet")
-        _raise_user_errors(payload, "metafieldsSet")
+        data = self.execute(gql.METAFIELDS_SET, {"metafields": metafields}, operation_name="MfSet")
+        payload = gql.payload_of(data, "metafieldsSet")
+        gql.raise_user_errors(payload, "metafieldsSet")
         return list(payload.get("metafields") or [])
 
     def update_product_status(self, product_id: str, status: str) -> str:
         """``productUpdate`` of the status (``ACTIVE``, ``DRAFT`` or ``ARCHIVED``); returns the new status."""
         variables = {"product": {"id": gid("Product", product_id), "status": status}}
-        payload = _payload(
-            self.execute(PRODUCT_UPDATE_STATUS, variables, operation_name="SetStatus"), "productUpdate"
+        payload = gql.payload_of(
+            self.execute(gql.PRODUCT_UPDATE_STATUS, variables, operation_name="SetStatus"), "productUpdate"
         )
-        _raise_user_errors(payload, "productUpdate")
+        gql.raise_user_errors(payload, "productUpdate")
         return str((payload.get("product") or {}).get("status") or status)
-
-
-def _payload(data: dict[str, Any], root: str) -> dict[str, Any]:
-    payload = data.get(root)
-    if not isinstance(payload, dict):
-        raise RetryableError(f"Shopify answered {root} without a payload.", system=SYSTEM)
-    return payload
-
-
-def _raise_user_errors(payload: dict[str, Any], root: str) -> None:
-    errors = payload.get("userErrors") or []
-    if not errors:
-        return
-    messages = []
-    for error in errors:
-        field = ".".join(str(part) for part in error.get("field") or [])
-        code = error.get("code")
-        text = _message(error)
-        messages.append(f"{text} ({field}{', ' + code if code else ''})" if field or code else text)
-    raise NonRetryableError(
-        f"Shopify rejected {root}: {'; '.join(messages)}", system=SYSTEM, details=messages
-    )
-
-
-def _charged(response: httpx.Response, body: Any, cost: Any, throttled: bool) -> float | None:
-    """Points Shopify charged, when known: 0 for calls it refused before running them."""
-    if response.status_code >= 500 or not isinstance(body, dict):
-        return None
-    if throttled:
-        return 0.0
-    actual = _number((cost or {}).get("actualQueryCost")) if isinstance(cost, dict) else None
-    if actual is not None:
-        return actual
-    if body.get("errors") and not body.get("data"):
-        return 0.0  # validation and cost errors: not executed, nothing charged
-    return None
-
-
-def _is_throttled(response: httpx.Response, body: Any) -> bool:
-    if isinstance(body, dict):
-        errors = body.get("errors")
-        if isinstance(errors, list) and any(_code(error) == "THROTTLED" for error in errors):
-            return True
-        if response.status_code == 429 and ThrottleStatus.from_cost(
-            (body.get("extensions") or {}).get("cost")
-        ):
-            return True
-    return False
-
-
-def _code(error: Any) -> str | None:
-    if isinstance(error, dict):
-        return (error.get("extensions") or {}).get("code")
-    return None
-
-
-def _message(error: Any) -> str:
-    if isinstance(error, dict):
-        return str(error.get("message") or error)
-    return str(error)
-
-
-def _error_text(body: Any) -> str:
-    if isinstance(body, dict):
-        errors = body.get("errors")
-        if isinstance(errors, str):
-            return errors
-        if isinstance(errors, list):
-            return "; ".join(_message(error) for error in errors)
-    return ""
-
-
-def _number(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _quote(value: str) -> str:
-    """A search-syntax string literal: quoted, with ``"`` and ``\\`` escaped."""
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _uuidish(key: str | None) -> str:
-    text = str(key or "")
-    if not all(ch.isalnum() or ch == "-" for ch in text):
-        raise ValueError("idempotency keys must be UUID-like")
-    return text
