@@ -355,68 +355,44 @@ class SyncStore(BaseStore):
 
     # --- enrollment (written by publishing: a SKU joins the schedule in its publish transaction) ----------
     def enroll(
-        self,
-        uow: UnitOfWork,
-        *,
-        sku: str,
-        base_price: Decimal | None,
-        quantity: int,
-        inventory_status: str,
-        location_summary: str | None,
-        mapped_inventory: Sequence[Sequence[Any]],
-        sync_hash: str,
-        created_by: str,
-        bucket_count: int,
-        bucket_seconds: int,
-    ) -> SyncScheduleRow:
-        """Enroll a published SKU in the least-loaded bucket, due at that bucket's next slot start; for an
-        enrolled SKU refresh only the published values and sync hash (bucket, schedule and status are kept).
-
-        ``base_price`` is Boeing's price before markup (what ``last_price`` reports); ``sync_hash`` is
-        ``hash_utils.sync_hash_for`` of the published record, so the first sync of an unchanged product writes
-        nothing. The product row must already exist in this unit of work (foreign key on ``sku``).
-        """
+        self, uow: UnitOfWork, *, sku: str, base_price: Decimal | None, quantity: int, inventory_status: str,
+        location_summary: str | None, mapped_inventory: Sequence[Sequence[Any]], sync_hash: str,
+        created_by: str, bucket_count: int, bucket_seconds: int,
+    ) -> SyncScheduleRow:  # fmt: skip
+        """Enroll a published SKU in the least-loaded bucket, due at that bucket's next slot start; an
+        enrolled SKU only gets its published values and sync hash refreshed (bucket, schedule, status kept).
+        ``base_price`` is Boeing's price before markup; ``sync_hash`` is ``hash_utils.sync_hash_for`` of the
+        published record. The product row must exist in this unit of work (foreign key on ``sku``)."""
         from app.utils.sync_helpers import least_loaded_bucket, next_sync_at
 
-        counts_rows = self._rows(
-            uow,
-            "count products per sync bucket",
-            "SELECT hour_bucket, count(*) AS n FROM product_sync_schedule"
-            " WHERE is_active GROUP BY hour_bucket",
-        )
-        counts = {int(r["hour_bucket"]): int(r["n"]) for r in counts_rows}
-        bucket = least_loaded_bucket(counts, bucket_count)
+        counts = self._rows(
+            uow, "count products per sync bucket",
+            "SELECT hour_bucket, count(*) AS n FROM product_sync_schedule WHERE is_active"
+            " GROUP BY hour_bucket",
+        )  # fmt: skip
+        bucket = least_loaded_bucket({int(r["hour_bucket"]): int(r["n"]) for r in counts}, bucket_count)
         now = self._scalar(uow, "read the database clock", "SELECT now()")
         due = next_sync_at(bucket, now=now, bucket_count=bucket_count, bucket_seconds=bucket_seconds)
+        mapped = Jsonb([[str(name), int(qty)] for name, qty in mapped_inventory])
+        values = {"sku": sku, "bucket": bucket, "due": due, "price": base_price, "quantity": quantity,
+                  "status": inventory_status, "summary": location_summary, "mapped": mapped,
+                  "hash": sync_hash, "created_by": created_by}  # fmt: skip
         row = self._row(
-            uow,
-            "enroll a product in the sync schedule",
+            uow, "enroll a product in the sync schedule",
             f"""
-            INSERT INTO product_sync_schedule
-                   (sku, hour_bucket, next_sync_at, sync_status, last_price, last_quantity,
-                    last_inventory_status, last_location_summary, last_mapped_inventory, last_hash,
-                    created_by)
-            VALUES (%(sku)s, %(bucket)s, %(due)s, 'pending', %(price)s, %(quantity)s, %(status)s, %(summary)s,
-                    %(mapped)s, %(hash)s, %(created_by)s)
-            ON CONFLICT (sku) DO UPDATE
-               SET last_price = EXCLUDED.last_price, last_quantity = EXCLUDED.last_quantity,
-                   last_inventory_status = EXCLUDED.last_inventory_status,
-                   last_location_summary = EXCLUDED.last_location_summary,
-                   last_mapped_inventory = EXCLUDED.last_mapped_inventory, last_hash = EXCLUDED.last_hash
+            INSERT INTO product_sync_schedule (sku, hour_bucket, next_sync_at, sync_status, last_price,
+                last_quantity, last_inventory_status, last_location_summary, last_mapped_inventory, last_hash,
+                created_by)
+            VALUES (%(sku)s, %(bucket)s, %(due)s, 'pending', %(price)s, %(quantity)s, %(status)s,
+                    %(summary)s, %(mapped)s, %(hash)s, %(created_by)s)
+            ON CONFLICT (sku) DO UPDATE SET last_price = EXCLUDED.last_price,
+                last_quantity = EXCLUDED.last_quantity,
+                last_inventory_status = EXCLUDED.last_inventory_status,
+                last_location_summary = EXCLUDED.last_location_summary,
+                last_mapped_inventory = EXCLUDED.last_mapped_inventory, last_hash = EXCLUDED.last_hash
             RETURNING {SCHEDULE_COLUMNS}
             """,
-            {
-                "sku": sku,
-                "bucket": bucket,
-                "due": due,
-                "price": base_price,
-                "quantity": quantity,
-                "status": inventory_status,
-                "summary": location_summary,
-                "mapped": Jsonb([[str(name), int(qty)] for name, qty in mapped_inventory]),
-                "hash": sync_hash,
-                "created_by": created_by,
-            },
-        )
+            values,
+        )  # fmt: skip
         assert row is not None
         return schedule_row(row)
