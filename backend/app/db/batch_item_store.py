@@ -19,7 +19,7 @@ from psycopg.types.json import Jsonb
 from app.db.base_store import BaseStore, translate_db_errors
 from app.db.unit_of_work import UnitOfWork
 
-__all__ = ["OPEN_STATUSES", "BatchItemStore", "ItemOutcome", "ItemRow", "StaleChunk"]
+__all__ = ["OPEN_STATUSES", "BatchItemStore", "ItemOutcome", "ItemRow", "MovedItem", "StaleChunk"]
 
 OPEN_STATUSES = ("queued", "sent", "in_progress")
 _COLUMNS = (
@@ -57,6 +57,16 @@ class ItemOutcome:
     staged_skus: Sequence[str] = ()
     error: str | None = None
     error_stage: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MovedItem:
+    """An item a transition moved: what its batch counters need."""
+
+    id: int
+    stage: str
+    run: int
+    status: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,8 +219,8 @@ class BatchItemStore(BaseStore):
     # --- transitions ----------------------------------------------------------------------------------------
     def finish(
         self, uow: UnitOfWork, outcomes: Sequence[ItemOutcome], *, expected: Sequence[str]
-    ) -> list[ItemRow]:
-        """Move each item to its outcome if it is still in an ``expected`` status; returns the rows moved."""
+    ) -> list[MovedItem]:
+        """Move each item to its outcome if it is still in an ``expected`` status; returns the items moved."""
         if not outcomes:
             return []
         payload = [
@@ -224,17 +234,16 @@ class BatchItemStore(BaseStore):
             """
             UPDATE batch_items AS b
                SET status = v.status, error = v.error, error_stage = v.error_stage, lease_until = NULL,
-                   staged_skus = COALESCE(ARRAY(SELECT jsonb_array_elements_text(v.skus)), '{}')
+                   staged_skus = COALESCE(v.skus, '{}')
               FROM jsonb_to_recordset(%s)
-                   AS v(id bigint, status text, skus jsonb, error text, error_stage text)
-             WHERE b.id = v.id AND b.status = ANY(%s)
-            RETURNING b.id, b.batch_id, b.stage, b.run, b.position, b.part_number, b.status, b.error,
-                      b.error_stage, b.attempts, b.chunk_no, b.sent_at, b.lease_until, b.raw_data_id,
-                      b.staged_skus, b.updated_at
+                   AS v(id bigint, status text, skus text[], error text, error_stage text)
+             WHERE b.id = v.id AND b.id = ANY(%s) AND b.status = ANY(%s)
+            RETURNING b.id, b.stage, b.run, b.status
             """,
-            (Jsonb(payload), list(expected)),
+            # The id list lets the planner reach the rows by primary key instead of scanning the table.
+            (Jsonb(payload), [o.item_id for o in outcomes], list(expected)),
         )
-        return [_item(row) for row in rows]
+        return [MovedItem(**row) for row in rows]
 
     def transition(
         self,

@@ -56,7 +56,40 @@ _UPSERT_SET = ",\n".join(
         " ELSE EXCLUDED.blocked_reason END",
     ]
 )
-_ROW_PLACEHOLDERS = "(" + ", ".join(["%s"] * len(_INSERTED)) + ")"
+_NUMERIC = {
+    "list_price",
+    "net_price",
+    "cost_per_item",
+    "price",
+    "dim_length",
+    "dim_width",
+    "dim_height",
+    "weight",
+}
+_JSON = {"locations", "mapped_inventory"}
+
+
+def _sql_type(name: str) -> str:
+    if name in _NUMERIC:
+        return "numeric"
+    if name in _JSON:
+        return "jsonb"
+    return {"inventory_quantity": "integer", "pma": "boolean"}.get(name, "text")
+
+
+_RECORDSET = ", ".join(
+    f"{name} {_sql_type(name)}" for name in ("sku", *STAGING_VALUE_FIELDS, "status", "blocked_reason")
+)
+# One constant statement for any number of rows (the rows travel as one JSON array), so it is parsed and
+# prepared once per connection instead of once per answer.
+_UPSERT_SQL = f"""
+    INSERT INTO product_staging ({", ".join(_INSERTED)})
+    SELECT x.*, %(batch)s::uuid, %(raw)s::bigint, %(by)s::text
+    FROM jsonb_to_recordset(%(rows)s) AS x({_RECORDSET})
+    ORDER BY x.sku
+    ON CONFLICT (sku) DO UPDATE SET {_UPSERT_SET}
+    RETURNING sku, status
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,22 +169,22 @@ def _staging(data: dict[str, Any]) -> StagingRow:
     return StagingRow(**data)
 
 
-def _record_values(
-    record: NormalizedRecord, batch_id: str | None, raw_data_id: int | None, created_by: str
-) -> list[Any]:
-    values: list[Any] = [record.sku]
+def _record_json(record: NormalizedRecord) -> dict[str, Any]:
+    row: dict[str, Any] = {"sku": record.sku}
     for name in STAGING_VALUE_FIELDS:
         value = getattr(record, name)
         if name == "locations":
-            value = Jsonb([entry.to_dict() for entry in record.locations])
+            value = [entry.to_dict() for entry in record.locations]
         elif name == "mapped_inventory":
-            value = Jsonb([[location, quantity] for location, quantity in record.mapped_inventory])
+            value = [[location, quantity] for location, quantity in record.mapped_inventory]
+        elif value is not None and name in _NUMERIC:
+            value = str(value)  # exact: Decimal text, never a float
         elif name == "inventory_status":
             value = str(value)
-        values.append(value)
-    reason = record.blocked_reason
-    values += [str(record.status), None if reason is None else str(reason), batch_id, raw_data_id, created_by]
-    return values
+        row[name] = value
+    row["status"] = str(record.status)
+    row["blocked_reason"] = None if record.blocked_reason is None else str(record.blocked_reason)
+    return row
 
 
 class StagingStore(BaseStore):
@@ -169,21 +202,17 @@ class StagingStore(BaseStore):
         unique = {record.sku: record for record in records}
         if not unique:
             return {}
-        # One statement per answer; rows in SKU order so concurrent upserts lock in the same order.
-        ordered = [unique[sku] for sku in sorted(unique)]
-        params: list[Any] = []
-        for record in ordered:
-            params += _record_values(record, batch_id, raw_data_id, created_by)
+        # Rows in SKU order, so concurrent upserts lock in the same order.
         rows = self._rows(
             uow,
             "stage normalized products",
-            f"""
-            INSERT INTO product_staging ({", ".join(_INSERTED)})
-            VALUES {", ".join([_ROW_PLACEHOLDERS] * len(ordered))}
-            ON CONFLICT (sku) DO UPDATE SET {_UPSERT_SET}
-            RETURNING sku, status
-            """,
-            params,
+            _UPSERT_SQL,
+            {
+                "rows": Jsonb([_record_json(unique[sku]) for sku in sorted(unique)]),
+                "batch": batch_id,
+                "raw": raw_data_id,
+                "by": created_by,
+            },
         )
         return {row["sku"]: row["status"] for row in rows}
 

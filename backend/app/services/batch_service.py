@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from app.core.exceptions import ConflictError, NotFoundError
-from app.db.batch_item_store import BatchItemStore, ItemOutcome, ItemRow
+from app.db.batch_item_store import BatchItemStore, ItemOutcome, ItemRow, MovedItem
 from app.db.batch_store import BatchRow, BatchStore
 from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -119,7 +119,7 @@ class BatchService:
         )
         return self._count(uow, batch_id, moved)
 
-    def _count(self, uow: UnitOfWork, batch_id: str, moved: Sequence[ItemRow]) -> BatchRow | None:
+    def _count(self, uow: UnitOfWork, batch_id: str, moved: Sequence[ItemRow | MovedItem]) -> BatchRow | None:
         if not moved:
             return None
         publish_run = None
