@@ -6,33 +6,18 @@ fork. Tests build it with fakes by passing ``overrides`` (any attribute name -> 
 from __future__ import annotations
 
 import threading
-from functools import cached_property
 from typing import Any
 
 from psycopg_pool import ConnectionPool
 from redis import Redis
 
+from app.components import component
+from app.container_publishing import PublishingComponents
 from app.core.config import Settings
 
 
-class component(cached_property):
-    """A lazily built, cached collaborator whose first construction is serialised across threads."""
-
-    def __get__(self, instance: Any, owner: type | None = None) -> Any:
-        if instance is None:
-            return self
-        cached = instance.__dict__.get(self.attrname, _MISSING)
-        if cached is not _MISSING:
-            return cached
-        with instance._lock:
-            return super().__get__(instance, owner)
-
-
-_MISSING = object()
-
-
-class Container:
-    """Lazily created collaborators; nothing connects until first used."""
+class Container(PublishingComponents):
+    """Lazily created collaborators; nothing connects until first used (publishing's live in a mixin)."""
 
     def __init__(self, settings: Settings, *, db_pool_size: int = 6, overrides: dict[str, Any] | None = None):
         self.settings = settings
@@ -265,116 +250,6 @@ class Container:
         from app.clients.shopify_client import ShopifyClient
 
         return ShopifyClient(self.settings.shopify, self.shopify_limiter)
-
-    # --- publishing and multi-part search ------------------------------------------------------------------
-    @component
-    def product_store(self) -> Any:
-        from app.db.product_store import ProductStore
-
-        return ProductStore()
-
-    @component
-    def publish_item_store(self) -> Any:
-        from app.db.publish_item_store import PublishItemStore
-
-        return PublishItemStore()
-
-    @component
-    def reconciliation_store(self) -> Any:
-        from app.db.reconciliation_store import ReconciliationStore
-
-        return ReconciliationStore()
-
-    @component
-    def image_store(self) -> Any:
-        from app.db.image_store import ImageStore
-
-        return ImageStore(self.settings.storage)
-
-    @component
-    def shopify_setup_service(self) -> Any:
-        from app.services.shopify_setup_service import ShopifySetupService
-
-        return ShopifySetupService(self.shopify_client, self.redis, self.settings)
-
-    @component
-    def publish_outcomes(self) -> Any:
-        from app.services.publish_outcomes import PublishOutcomes
-
-        return PublishOutcomes(
-            uow_factory=self.uow_factory,
-            batch_service=self.batch_service,
-            items=self.batch_item_store,
-            publish_items=self.publish_item_store,
-            staging=self.staging_store,
-            products=self.product_store,
-            sync=self.sync_store,
-            dispatcher=self.dispatcher,
-            settings=self.settings,
-        )
-
-    @component
-    def publish_reconciliation_service(self) -> Any:
-        from app.services.publish_reconciliation_service import PublishReconciliationService
-
-        return PublishReconciliationService(
-            uow_factory=self.uow_factory,
-            reconciliations=self.reconciliation_store,
-            publish_items=self.publish_item_store,
-            products=self.product_store,
-            outcomes=self.publish_outcomes,
-            client=self.shopify_client,
-            dispatcher=self.dispatcher,
-            settings=self.settings,
-        )
-
-    @component
-    def publish_runner(self) -> Any:
-        from app.services.publish_runner import PublishRunner
-
-        return PublishRunner(
-            uow_factory=self.uow_factory,
-            batches=self.batch_store,
-            items=self.batch_item_store,
-            publish_items=self.publish_item_store,
-            staging=self.staging_store,
-            products=self.product_store,
-            client=self.shopify_client,
-            setup=self.shopify_setup_service,
-            images=self.image_store,
-            outcomes=self.publish_outcomes,
-            reconciliation=self.publish_reconciliation_service,
-            settings=self.settings,
-        )
-
-    @component
-    def publishing_service(self) -> Any:
-        from app.services.publishing_service import PublishingService
-
-        return PublishingService(
-            uow_factory=self.uow_factory,
-            batches=self.batch_store,
-            items=self.batch_item_store,
-            publish_items=self.publish_item_store,
-            idempotency=self.idempotency_store,
-            staging=self.staging_store,
-            products=self.product_store,
-            batch_service=self.batch_service,
-            outcomes=self.publish_outcomes,
-            runner=self.publish_runner,
-            client=self.shopify_client,
-            setup=self.shopify_setup_service,
-            dispatcher=self.dispatcher,
-            settings=self.settings,
-        )
-
-    @component
-    def search_service(self) -> Any:
-        from app.services.search_service import SearchService
-
-        return SearchService(
-            self.shopify_client, max_part_numbers=self.settings.app.max_multi_part_search_size
-        )
 
     # --- Boeing (shared by single search, bulk extraction and sync) -----------------------------------------
     @component
