@@ -1,7 +1,9 @@
 """A whole sync cycle in testing mode: real worker groups and beat against both emulators.
 
 Drift is frozen, so Boeing answers what was published until the test forces a change through the emulator's
-control API; only forced parts may then be written to Shopify.
+control API; only forced parts may then be written to Shopify. The 200-product cycle publishes through the
+publishing API (which enrolls every SKU); the smaller scenarios publish through the same payload builder,
+stores and enrollment directly, to spend their time budget on the sync.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from typing import Any
 
 import psycopg
 import pytest
+from fastapi.testclient import TestClient
 
 from app.container import Container
 from tests.support.processes import Emulator, Workers, start_emulator, wait_until
+from tests.support.publishing_factories import normalized_batch, stage
 from tests.support.settings import clean_environ
 from tests.support.sync_stack import (
     BeatProcess,
@@ -114,8 +118,31 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def _publish_through_the_api(
+    api: TestClient, headers: dict[str, str], container: Container, records: list[Any]
+) -> None:
+    """Stage the records as a normalized batch and publish it with ``POST /api/v1/publishing/bulk``."""
+    stage(container, records)
+    by_base: dict[str, list[str]] = {}
+    for record in records:
+        by_base.setdefault(record.base_part_number, []).append(record.sku)
+    batch_id = normalized_batch(container, by_base)
+    response = api.post("/api/v1/publishing/bulk", json={"batch_id": batch_id}, headers=headers)
+    assert response.status_code == 202, response.text
+
+    def finished() -> dict[str, Any] | None:
+        batch = api.get(f"/api/v1/batches/{batch_id}", headers=headers).json()
+        return batch if batch["status"] in ("completed", "failed", "cancelled") else None
+
+    batch = wait_until(finished, timeout_s=30, interval_s=0.3, what="the publish run")
+    assert isinstance(batch, dict)
+    assert (batch["status"], batch["published_count"]) == ("completed", len(records)), batch
+
+
 def test_one_cycle_writes_exactly_the_changed_products_and_nothing_else(
     stack_env: dict[str, str],
+    api: TestClient,
+    auth_headers: dict[str, str],
     container: Container,
     workers: Workers,
     boeing: BoeingControl,
@@ -127,9 +154,12 @@ def test_one_cycle_writes_exactly_the_changed_products_and_nothing_else(
     records = fetch_records(container, sample_codes(container.settings.boeing.base_url, 240))
     sellable = [r for r in records if r.blocked_reason is None][:200]
     assert len(sellable) == 200
-    skus = publish_catalog(container, sellable)
     boeing.quota(60, 10)  # Boeing's quota now matches the limiter's; the sync must cause no 429
+    workers.start("boeing", "shopify", "default")
+    _publish_through_the_api(api, auth_headers, container, sellable)
+    skus = [record.sku for record in sellable]
     ids = _product_ids(db)
+    assert set(ids) == set(skus) and len(_schedule(db)) == 200, "every published SKU is enrolled"
     before = {sku: shopify.product(ids[sku]) for sku in skus}
 
     changed = {record.sku: record for record in sellable[::10]}
@@ -139,10 +169,8 @@ def test_one_cycle_writes_exactly_the_changed_products_and_nothing_else(
         boeing.force(sku, listPrice=str(new_list), netPrice=str(new_list), locations=stock,
                      quantity=sum(stock.values()), inStock=True)  # fmt: skip
     shopify.call("POST", "/stats/reset")
-    with psycopg.connect(db) as conn:
-        since = conn.execute("SELECT now()").fetchone()[0]  # type: ignore[index]
+    since = _now(db)
 
-    workers.start("boeing", "shopify", "default")
     beat.append(BeatProcess.start({**clean_environ(), **stack_env}, tmp_path))
     wait_until(
         lambda: _cycle_done(db, skus, since), timeout_s=40, interval_s=0.5, what="every SKU synced once"
