@@ -312,7 +312,10 @@ class Container(PublishingComponents):
             batches=self.batch_store,
             items=self.batch_item_store,
             # Each pipeline's recovery step; the sweeper task runs them all.
-            sweepers=[lambda: self.extraction_service.sweep_stale()],
+            sweepers=[
+                lambda: self.extraction_service.sweep_stale(),
+                lambda: self.publish_reconciliation_service.sweep(),
+            ],
         )
 
     @component
