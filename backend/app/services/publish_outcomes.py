@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["PUBLISH_PRODUCT_TASK", "PublishOutcomes", "PublishedWrite", "record_values"]
 
 PUBLISH_PRODUCT_TASK = "tasks.publishing.publish_product"
+CHECK_COMPLETION_TASK = "tasks.batch.check_batch_completion"
 _OPEN = ("queued", "sent", "in_progress")
 
 
@@ -226,5 +227,10 @@ class PublishOutcomes:
         outcome = ItemOutcome(item_id, status, error=error, error_stage="publishing" if error else None)
         self._batches.record_outcomes(uow, batch_id, [outcome], expected=_OPEN)
         item = self._publish_items.get_item(uow, item_id)
-        if item is not None:
-            self.top_up(uow, batch_id, item.run)
+        if item is None:
+            return
+        if self.top_up(uow, batch_id, item.run) == 0 and not self._items.count_open(
+            uow, batch_id, "publishing", item.run
+        ):
+            # The counters complete the batch in this transaction; the check is the safety net.
+            self._dispatcher.enqueue(uow, CHECK_COMPLETION_TASK, batch_id)

@@ -109,6 +109,10 @@ def test_a_bulk_run_publishes_one_product_per_full_sku_and_fails_what_cannot_be_
     outcomes = drain(container, result.batch.id)
     assert outcomes == {"WF338109=K3": "published", "WF338109=K5": "published", "AN3-12A": "published"}
     assert batch_row(conn, result.batch.id) == ("publish", "completed", 5, 3, 2)
+    checks = conn.execute(
+        "SELECT args FROM task_outbox WHERE task_name = 'tasks.batch.check_batch_completion'"
+    ).fetchall()
+    assert checks == [([result.batch.id],)], "the last item asks for the completion check"
     errors = dict(
         conn.execute(
             "SELECT part_number, error FROM batch_items WHERE batch_id = %s AND status = 'failed'",
