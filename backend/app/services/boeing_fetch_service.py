@@ -112,7 +112,10 @@ class BoeingFetchService:
             return self._accounting.record_final_failure(uow, [str(value) for value in schedule_ids], error)
 
     def _fetch(self, skus: list[str], ids: list[str], priority: Priority) -> dict[str, Any]:
-        wait_bound = self._settings.boeing.interactive_wait_bound_s
+        boeing = self._settings.boeing
+        wait_bound = (
+            boeing.interactive_wait_bound_s if priority == "interactive" else boeing.task_wait_bound_s
+        )
         try:
             self._limiter.acquire(priority, max_wait_s=wait_bound)
         except QuotaWait as wait:

@@ -335,3 +335,56 @@ def test_a_worker_killed_mid_cycle_loses_nothing(
             loc["location"]: int(loc["availQuantity"]) for loc in truth.get("locationAvailabilities") or []
         }
         assert {name: inventory[name] for name in MAPPED} == {name: expected.get(name, 0) for name in MAPPED}
+
+
+@pytest.fixture
+def shared_quota_env(stack_env: dict[str, str]) -> dict[str, str]:
+    """Sync keeps its default floor share (0.5) of a 2-calls-per-second quota that bulk extraction wants."""
+    stack_env.update(
+        BOEING_QUOTA_REQUESTS="20", BOEING_QUOTA_WINDOW_S="10", BOEING_SYNC_SHARE="0.5", LOG_LEVEL="WARNING"
+    )
+    return stack_env
+
+
+def test_bulk_extraction_and_sync_share_the_boeing_quota_without_starving_each_other(
+    shared_quota_env: dict[str, str],
+    api: TestClient,
+    auth_headers: dict[str, str],
+    container: Container,
+    workers: Workers,
+    boeing: BoeingControl,
+    beat: list[BeatProcess],
+    db: str,
+    tmp_path: Path,
+) -> None:
+    codes = sample_codes(container.settings.boeing.base_url, 520)
+    records = fetch_records(container, codes[:120])
+    skus = set(publish_catalog(container, [r for r in records if r.blocked_reason is None][:100]))
+    bulk_parts = codes[120:520]
+    boeing.quota(20, 10)
+    with psycopg.connect(db, autocommit=True) as conn:
+        conn.execute("UPDATE product_sync_schedule SET next_sync_at = now()")
+    boeing.call("POST", "/stats/reset")
+    since = _now(db)
+
+    workers.start("boeing", "shopify", "default")
+    response = api.post("/api/v1/extraction/bulk", json={"part_numbers": bulk_parts}, headers=auth_headers)
+    assert response.status_code == 202, response.text
+    beat.append(BeatProcess.start({**clean_environ(), **shared_quota_env}, tmp_path))
+    wait_until(
+        lambda: _cycle_done(db, sorted(skus), since), timeout_s=40, interval_s=0.5, what="the sync cycle"
+    )
+
+    calls = [e for e in boeing.call("GET", "/requests?limit=1000")["requests"] if e["endpoint"] == "price"]
+    sync_calls = [e for e in calls if set(e["codes"]) <= skus]
+    first_sync, last_sync = min(e["time"] for e in sync_calls), max(e["time"] for e in sync_calls)
+    overlap = [e for e in calls if first_sync <= e["time"] <= last_sync]
+    bulk_in_overlap = [e for e in overlap if not set(e["codes"]) & skus]
+    assert len(sync_calls) == 10, "every sync call carried a full group of 10 SKUs"
+    assert len(sync_calls) / len(overlap) >= 0.35, (
+        f"sync kept its floor share: {len(sync_calls)}/{len(overlap)}"
+    )
+    assert len(bulk_in_overlap) / len(overlap) >= 0.3, (
+        f"bulk was not starved: {len(bulk_in_overlap)}/{len(overlap)}"
+    )
+    assert boeing.stats()["throttled_429"] == 0
