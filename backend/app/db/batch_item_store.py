@@ -350,17 +350,6 @@ class BatchItemStore(BaseStore):
             )
         )
 
-    def status_counts(self, uow: UnitOfWork, batch_id: str, stage: str, run: int = 0) -> dict[str, int]:
-        """How many items of a stage run are in each status."""
-        rows = self._rows(
-            uow,
-            "count items per status",
-            "SELECT status, count(*) AS n FROM batch_items WHERE batch_id = %s AND stage = %s AND run = %s"
-            " GROUP BY status",
-            (batch_id, stage, run),
-        )
-        return {row["status"]: int(row["n"]) for row in rows}
-
     def part_numbers_in(self, uow: UnitOfWork, batch_id: str, stage: str, status: str) -> list[str]:
         """Part numbers of a stage's items in one status, in input order."""
         rows = self._rows(
