@@ -62,8 +62,10 @@ def run_cycle(database_url: str, redis_url: str, *, products: int) -> dict[str, 
             shopify_emu.url,
             BOEING_QUOTA_REQUESTS=str(QUOTA_REQUESTS),
             BOEING_QUOTA_WINDOW_S=str(QUOTA_WINDOW_S),
-            # A cycle longer than the run, so every SKU is checked exactly once while it is measured.
+            # A cycle longer than the run, so every SKU is due exactly once while it is measured, and leases
+            # long enough that a busy machine never lets one lapse (a lapsed lease re-checks a SKU).
             SYNC_BUCKET_SECONDS="30",
+            SYNC_LEASE_S="30",
         ),
     }
     with psycopg.connect(database_url, autocommit=True) as conn:
@@ -157,6 +159,8 @@ def _figures(
         "skus_per_call": round(sum(len(entry.get("codes") or []) for entry in admitted) / len(admitted), 2)
         if admitted
         else 0.0,
+        "sku_checks": sum(len(entry.get("codes") or []) for entry in admitted),
+        "distinct_skus_checked": len({code for entry in admitted for code in entry.get("codes") or []}),
         "boeing_429": throttled,
         "busy_seconds": round(busy_s, 2),
         "cycle_seconds": round(elapsed, 2),
