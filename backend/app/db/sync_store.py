@@ -162,14 +162,14 @@ class SyncStore(BaseStore):
 
     # --- work in progress -----------------------------------------------------------------------------------
     def start_work(self, uow: UnitOfWork, ids: Sequence[str], *, lease_s: float) -> list[SyncScheduleRow]:
-        """Lease the given rows still being synced to this task and record the attempt; return them."""
+        """Lease the given rows still waiting for their Boeing check to this task and record the attempt."""
         rows = self._rows(
             uow,
             "start syncing rows",
             f"""
             UPDATE product_sync_schedule
                SET lease_until = now() + make_interval(secs => %s), last_attempt_at = now()
-             WHERE id = ANY(%s::uuid[]) AND is_active AND sync_status = 'syncing'
+             WHERE id = ANY(%s::uuid[]) AND is_active AND sync_status = 'syncing' AND pending_target IS NULL
             RETURNING {SCHEDULE_COLUMNS}
             """,
             (lease_s, list(ids)),

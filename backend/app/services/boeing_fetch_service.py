@@ -147,6 +147,8 @@ class BoeingFetchService:
                 product = products.get(row.sku)
                 if product is None:  # the schedule row cascades with its product; nothing left to sync
                     continue
+                if row.pending_target is not None:  # a duplicate fetch: the change's write is already queued
+                    continue
                 target = sync_target(
                     row.sku,
                     records.get(row.sku),

@@ -305,3 +305,16 @@ def test_a_throttled_shopify_write_keeps_its_lease_and_is_not_a_failure(pipeline
     assert row["lease_until"] > datetime.now(UTC) + timedelta(seconds=20)
     assert pipeline.container.shopify_update_service.update_product(schedule_id).recorded
     assert pipeline.row(schedule_id)["sync_status"] == "success"
+
+
+def test_a_duplicated_boeing_task_queues_no_second_shopify_write(pipeline: Pipeline) -> None:
+    pipeline.publish("DUP-1", 801)
+    pipeline.publish("DUP-2", 802)
+    (group,) = pipeline.dispatch()
+    pipeline.boeing.items["DUP-1"]["listPrice"] = "41.00"
+    first = pipeline.container.boeing_fetch_service.process_batch(group)
+    again = pipeline.container.boeing_fetch_service.process_batch(group)  # a redelivered message
+    assert (first.changed, first.unchanged) == (1, 1)
+    assert (again.checked, again.changed) == (0, 0), "nothing is started twice"
+    assert len(pipeline.queued_updates()) == 1
+    assert len(pipeline.boeing.calls) == 1, "no Boeing call is repeated for a change already found"
