@@ -121,7 +121,9 @@ class ExtractionService:
             + boeing.timeout_price_s
             + margin
         )
-        self._normalize_lease_s = margin + 30.0
+        # Normalizing one answer takes milliseconds; the lease covers a busy normalization queue. Expiring
+        # early only re-sends a message whose duplicate changes nothing.
+        self._normalize_lease_s = margin + 10.0
 
     @property
     def chunks_in_flight(self) -> int:
