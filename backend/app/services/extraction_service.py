@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.config import Settings
-from app.core.constants.extraction import EXTRACT_CHUNK_MAX_RETRIES
+from app.core.constants.extraction import EXTRACT_CHUNK_MAX_RETRIES, SYSTEM_USER_ID
 from app.core.exceptions import (
     ConflictError,
     NonRetryableError,
@@ -271,7 +271,10 @@ class ExtractionService:
                 self._feed(uow, batch_id)
             return ChunkReport(batch_id, chunk_no, claimed=len(claimed), failed=len(claimed))
         with self._uow_factory() as uow:
-            raw_id = self._store_answer(uow, payload, codes, batch_id=batch_id, created_by="system")
+            # The answer (and the staging rows made from it) belong to the operator who started the batch.
+            batch = self._batches.get(uow, batch_id, with_part_numbers=False)
+            owner = batch.created_by if batch is not None else SYSTEM_USER_ID
+            raw_id = self._store_answer(uow, payload, codes, batch_id=batch_id, created_by=owner)
             self._items.record_raw(uow, ids, raw_id, lease_s=self._normalize_lease_s)
             self._dispatcher.enqueue(uow, NORMALIZE_CHUNK_TASK, raw_id)
             self._feed(uow, batch_id)

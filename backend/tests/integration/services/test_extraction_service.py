@@ -119,6 +119,9 @@ def test_a_mixed_bulk_ends_with_every_item_terminal_and_counts_that_agree(
             (batch_id,),
         ).fetchall()
         assert errors == [("not found at Boeing", "extraction")]
+        owners = conn.execute("SELECT DISTINCT created_by FROM product_staging UNION SELECT created_by"
+                              " FROM boeing_raw_data").fetchall()  # fmt: skip
+        assert owners == [("op-1",)]  # the operator who started the batch
         # The normalization task got the stored answer's id, never the payload; one answer per chunk.
         raw_rows = conn.execute(
             "SELECT count(*) FROM boeing_raw_data WHERE batch_id = %s", (batch_id,)
