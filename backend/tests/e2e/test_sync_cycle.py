@@ -197,6 +197,11 @@ def test_one_cycle_writes_exactly_the_changed_products_and_nothing_else(
     assert {row["sync_status"] for row in rows.values()} == {"success"}
     assert {row["consecutive_failures"] for row in rows.values()} == {0}
     assert boeing.stats()["throttled_429"] == 0, "the limiter kept sync inside Boeing's quota"
+    status = api.get("/health/sync-status").json()
+    entries = {entry["name"]: entry for entry in status["scheduler"]["entries"]}
+    assert status["scheduler"]["beat_alive"] is True
+    assert entries["dispatch-hourly-sync"]["last_run_at"] and entries["dispatch-hourly-sync"]["next_run_at"]
+    assert status["cycle"]["active_products"] == 200
 
 
 def _start_system(workers: Workers, beat: list[BeatProcess], env: dict[str, str], log_dir: Path) -> None:
@@ -245,6 +250,37 @@ def test_an_absent_part_and_a_vanished_price_go_to_zero_stock_with_the_reason(
     with psycopg.connect(db) as conn:
         stored = dict(conn.execute("SELECT sku, inventory_quantity FROM product").fetchall())
     assert stored[gone] == stored[unpriced] == 0
+
+
+def test_an_operator_triggered_sync_runs_at_once_through_the_workers(
+    stack_env: dict[str, str],
+    api: TestClient,
+    auth_headers: dict[str, str],
+    container: Container,
+    workers: Workers,
+    boeing: BoeingControl,
+    shopify: ShopifyControl,
+    db: str,
+) -> None:
+    records = fetch_records(container, sample_codes(container.settings.boeing.base_url, 5))
+    sku, *_ = publish_catalog(container, [r for r in records if r.blocked_reason is None][:3])
+    with psycopg.connect(db, autocommit=True) as conn:
+        conn.execute("UPDATE product_sync_schedule SET next_sync_at = now() + interval '1 hour'")
+    boeing.force(sku, listPrice="77.70", netPrice="77.70")
+    workers.start("boeing", "shopify")
+
+    response = api.post(f"/api/v1/sync/trigger/{sku}", headers=auth_headers)
+    assert response.status_code == 202, response.text
+    assert response.json()["status"] == "queued"
+
+    def synced() -> bool:
+        row = api.get(f"/api/v1/sync/products/{sku}", headers=auth_headers).json()
+        return row["sync_status"] == "success" and row["last_price"] == 77.7
+
+    wait_until(synced, timeout_s=20, interval_s=0.3, what="the triggered sync")
+    price, cost, _ = shop_values(shopify.product(_product_ids(db)[sku]))
+    assert (price, cost) == (Decimal("85.47"), Decimal("77.70"))
+    assert [entry for entry in _history(db) if entry[0] == sku] == [(sku, "change", None)]
 
 
 def test_with_injected_faults_the_cycle_completes_and_failed_rows_retry_after_their_backoff(
