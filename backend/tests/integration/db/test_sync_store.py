@@ -46,7 +46,7 @@ def test_claim_takes_only_due_active_rows_not_in_flight_oldest_first(
     store = SyncStore()
     with container.uow_factory() as uow:
         first = store.claim_due(uow, limit=2, claim_s=60)
-    assert [row.sku for row in first][0] == "OLDEST", "oldest due first"
+    assert first[0].sku == "OLDEST", "oldest due first"
     assert len(first) == 2
     with container.uow_factory() as uow:
         rest = store.claim_due(uow, limit=100, claim_s=60)
