@@ -379,6 +379,8 @@ def shared_quota_env(stack_env: dict[str, str]) -> dict[str, str]:
     stack_env.update(
         BOEING_QUOTA_REQUESTS="20", BOEING_QUOTA_WINDOW_S="10", BOEING_SYNC_SHARE="0.5", LOG_LEVEL="WARNING"
     )
+    # A cycle longer than the test: each SKU is due once, so every sync call below is part of this cycle.
+    stack_env["SYNC_BUCKET_SECONDS"] = "30"
     return stack_env
 
 
