@@ -208,6 +208,7 @@ class Container(PublishingComponents):
             uow_factory=self.uow_factory,
             schedule=self.sync_store,
             products=ProductStore(),
+            raw_data=self.raw_data_store,
             accounting=self.sync_accounting,
             dispatcher=self.dispatcher,
             client=self.boeing_client,

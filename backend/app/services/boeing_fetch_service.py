@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from app.core.config import Settings
+from app.core.constants.extraction import SYSTEM_USER_ID
 from app.core.exceptions import QuotaWait
 from app.db.product_store import ProductRow, ProductStore
+from app.db.raw_data_store import RawDataStore
 from app.db.sync_store import SyncScheduleRow, SyncStore, SyncSuccess
 from app.db.unit_of_work import UnitOfWorkFactory
 from app.services.sync_accounting import FailureOutcome, SyncAccounting
@@ -63,6 +65,7 @@ class BoeingFetchService:
         uow_factory: UnitOfWorkFactory,
         schedule: SyncStore,
         products: ProductStore,
+        raw_data: RawDataStore,
         accounting: SyncAccounting,
         dispatcher: TaskDispatcher,
         client: _BoeingClient,
@@ -72,6 +75,7 @@ class BoeingFetchService:
         self._uow_factory = uow_factory
         self._schedule = schedule
         self._products = products
+        self._raw_data = raw_data
         self._accounting = accounting
         self._dispatcher = dispatcher
         self._client = client
@@ -104,7 +108,7 @@ class BoeingFetchService:
                 payload, location_map=self._location_map, default_location=self._default_location
             )
         }
-        return self._compare(rows, records)
+        return self._compare(rows, records, payload)
 
     def record_final_failure(self, schedule_ids: Sequence[str], error: str) -> FailureOutcome:
         """Count a final failure of a group (retries exhausted, or a permanent error)."""
@@ -135,10 +139,21 @@ class BoeingFetchService:
         with self._uow_factory() as uow:
             self._schedule.renew_leases(uow, ids, lease_s=wait_s + self._settings.sync.lease_s)
 
-    def _compare(self, rows: list[SyncScheduleRow], records: dict[str, Any]) -> FetchReport:
+    def _compare(
+        self, rows: list[SyncScheduleRow], records: dict[str, Any], payload: dict[str, Any]
+    ) -> FetchReport:
         unchanged: list[SyncSuccess] = []
         changed = 0
         with self._uow_factory() as uow:
+            # Every Boeing answer is kept as received (the raw-data view shows the freshest one).
+            self._raw_data.insert(
+                uow,
+                payload=payload,
+                part_numbers=[row.sku for row in rows],
+                returned_skus=sorted(records),
+                returned_bases=sorted({record.base_part_number for record in records.values()}),
+                created_by=SYSTEM_USER_ID,
+            )
             current = self._schedule.lock_syncing(uow, [row.id for row in rows])
             products = self._products.get_many_by_sku(uow, [row.sku for row in current])
             now = self._schedule.database_now(uow)

@@ -103,6 +103,10 @@ def test_unchanged_parts_succeed_without_shopify_and_changes_are_written_with_ta
     )
     assert sorted(pipeline.queued_updates()) == sorted([price, stock])
     assert pipeline.shopify.calls == [], "change detection alone never calls Shopify"
+    raw = pipeline.conn.execute(
+        "SELECT part_numbers, returned_skus, created_by FROM boeing_raw_data"
+    ).fetchall()
+    assert raw == [(["PRICE-1", "SAME-1", "STOCK-1"], ["PRICE-1", "SAME-1", "STOCK-1"], "system")]
 
     for schedule_id in pipeline.queued_updates():
         pipeline.container.shopify_update_service.update_product(schedule_id)
