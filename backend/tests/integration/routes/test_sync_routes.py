@@ -124,6 +124,9 @@ def test_products_list_filters_and_paginates(
     assert [p["sku"] for p in by_hour["products"]] == ["B5-01", "B5-02"]
     one = api.get("/api/v1/sync/products/b5-01", headers=auth_headers)
     assert one.status_code == 200 and one.json()["sku"] == "B5-01"
+    insert_published(conn, [Published("WF338109=K3")], bucket=9)
+    variant = api.get("/api/v1/sync/products/WF338109%3DK3", headers=auth_headers)
+    assert (variant.status_code, variant.json()["sku"]) == (200, "WF338109=K3"), "a percent-encoded = suffix"
 
 
 def test_history_and_failures_follow_the_contract(
