@@ -81,7 +81,11 @@ def test_local_profile_fills_emulator_credentials_but_still_needs_its_servers() 
     with pytest.raises(ConfigError, match="DATABASE_URL is required"):
         settings_from_env({"APP_ENV": "local"})
     settings = settings_from_env(
-        {"APP_ENV": "local", "DATABASE_URL": "postgresql:///x?host=/tmp", "REDIS_URL": "redis://127.0.0.1:1/0"}
+        {
+            "APP_ENV": "local",
+            "DATABASE_URL": "postgresql:///x?host=/tmp",
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+        }
     )
     assert settings.boeing.client_id == "emu-client"
     assert settings.shopify.admin_api_token == "shpat_emulator_dev"
