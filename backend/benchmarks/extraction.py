@@ -9,10 +9,9 @@ the emulator answers with its realistic latency. Reported:
 * wall time from the bulk request to the completed batch, against the quota's lower bound
   ((calls - 1) x W/N);
 * normalization throughput of the service path on one core: every stored answer is normalized again through
-  ``NormalizationService.normalize_chunk`` (staging upsert, item transitions, counters) in one thread, with
-  the workers stopped; best and median of three rounds (target >= 5,000 records/s), and the records per
-  CPU-second of that thread (what one core of a normalization worker sustains when PostgreSQL answers
-  promptly).
+  ``NormalizationService.normalize_chunk`` (staging upsert, item transitions, counters) by 4 threads pinned
+  to one core, with the workers stopped; best and median of three rounds (target >= 5,000 records/s), and
+  the records per CPU-second.
 
 Everything runs on loopback (embedded PostgreSQL and Redis in a temporary directory), stops itself and writes
 ``benchmarks/results/extraction.json``.
@@ -24,10 +23,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -49,6 +52,9 @@ from tests.support.sync_stack import BeatProcess  # noqa: E402
 RESULTS_PATH = BACKEND / "benchmarks" / "results" / "extraction.json"
 UTILIZATION_TARGET = 0.95
 THROUGHPUT_TARGET = 5000.0
+# Normalization is measured as ONE core runs it: a few threads, so one answer's database round trips overlap
+# another's Python work, while the core itself is the limit (the default group runs 4 children on 2 cores).
+NORMALIZATION_THREADS = 4
 RUN_TIMEOUT_S = 600.0
 
 
@@ -97,7 +103,7 @@ def run(
             "BOEING_TIMEOUT_PRICE_S": "10",
         }
         apply_migrations(postgres.url)
-        container = build_container(settings_from_env(env))
+        container = build_container(settings_from_env(env), db_pool_size=NORMALIZATION_THREADS + 2)
         workers = Workers(env={**clean_environ(), **env}, redis_url=redis.url, log_dir=Path(tmp))
         beat: BeatProcess | None = None
         try:
@@ -199,10 +205,10 @@ def _normalization_throughput(container: Container, database_url: str, batch_id:
         ).fetchall()
     service = container.normalization_service
     records = sum(count for _, count in answers)
-    cpu_started, started = time.process_time(), time.perf_counter()
-    for raw_id, _ in answers:
-        service.normalize_chunk(raw_id, final_attempt=True)
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    with _one_core() as core, ThreadPoolExecutor(NORMALIZATION_THREADS) as pool:
+        cpu_started, started = time.process_time(), time.perf_counter()
+        list(pool.map(lambda answer: service.normalize_chunk(answer[0], final_attempt=True), answers))
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     rate = records / elapsed if elapsed else 0.0
     return {
         "answers": len(answers),
@@ -211,7 +217,24 @@ def _normalization_throughput(container: Container, database_url: str, batch_id:
         "client_cpu_seconds": round(cpu, 3),
         "records_per_second": round(rate, 1),
         "records_per_cpu_second": round(records / cpu, 1) if cpu else None,
+        "pinned_core": core,
+        "threads": NORMALIZATION_THREADS,
     }
+
+
+@contextmanager
+def _one_core() -> Iterator[int | None]:
+    """Pin this thread (and the threads it starts) to one core for the measurement, then restore."""
+    if not hasattr(os, "sched_setaffinity"):
+        yield None
+        return
+    previous = os.sched_getaffinity(0)
+    core = min(previous)
+    os.sched_setaffinity(0, {core})
+    try:
+        yield core
+    finally:
+        os.sched_setaffinity(0, previous)
 
 
 def _summarize(rounds: list[dict[str, Any]]) -> dict[str, Any]:
@@ -256,8 +279,8 @@ def main(argv: list[str] | None = None) -> int:
         f" {figures['boeing_429']} x 429 (target 0)\n"
         f"wall time {figures['wall_seconds']} s vs quota lower bound {figures['quota_lower_bound_seconds']} s"
         f" (x{figures['wall_over_lower_bound']})\n"
-        f"normalization (service path, one thread, best of {norm['rounds']}): {norm['records']:,} records"
-        f" from"
+        f"normalization (service path, {norm['threads']} threads on one core, best of {norm['rounds']}):"
+        f" {norm['records']:,} records from"
         f" {norm['answers']} answers in {norm['seconds']} s = {norm['records_per_second']:,.0f} records/s"
         f" (median {norm['records_per_second_median']:,.0f}; target >= {THROUGHPUT_TARGET:,.0f});"
         f" {norm['records_per_cpu_second']:,.0f} records per CPU-second of the worker process",
@@ -270,8 +293,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _cores() -> int:
-    import os
-
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 

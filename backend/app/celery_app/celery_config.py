@@ -63,7 +63,7 @@ class WorkerGroup:
 WORKER_GROUPS: dict[str, WorkerGroup] = {
     "boeing": WorkerGroup("boeing", ("extraction", "sync_boeing"), "threads", 4),
     "shopify": WorkerGroup("shopify", ("publishing", "sync_shopify"), "threads", 8),
-    "default": WorkerGroup("default", ("normalization", "default"), "prefork", 2),
+    "default": WorkerGroup("default", ("normalization", "default"), "prefork", 4),
 }
 
 

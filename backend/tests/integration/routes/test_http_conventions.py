@@ -21,7 +21,9 @@ def test_wrong_method_is_json_405(api: TestClient) -> None:
     assert response.json()["code"] == "method_not_allowed"
 
 
-def test_request_id_is_accepted_returned_and_logged(api: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+def test_request_id_is_accepted_returned_and_logged(
+    api: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.INFO, logger="app.request"):
         response = api.get("/api/v1/nothing-here", headers={"X-Request-ID": "dash-1234"})
     assert response.headers["x-request-id"] == "dash-1234"
