@@ -21,47 +21,12 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from app.db.base_store import BaseStore
+from app.db.normalized_columns import NORMALIZED_VALUE_FIELDS, NormalizedColumns, read_normalized_json
 from app.db.unit_of_work import UnitOfWork
-from app.utils.normalized_record import LocationQuantity
 
 __all__ = ["PRODUCT_VALUE_FIELDS", "ProductRow", "ProductStore"]
 
-PRODUCT_VALUE_FIELDS: tuple[str, ...] = (
-    "base_part_number",
-    "title",
-    "boeing_name",
-    "boeing_description",
-    "body_html",
-    "vendor",
-    "supplier_name",
-    "currency",
-    "list_price",
-    "net_price",
-    "cost_per_item",
-    "price",
-    "dim_length",
-    "dim_width",
-    "dim_height",
-    "dim_uom",
-    "weight",
-    "weight_unit",
-    "base_uom",
-    "inventory_quantity",
-    "inventory_status",
-    "location_summary",
-    "locations",
-    "mapped_inventory",
-    "country_of_origin",
-    "hazmat_code",
-    "faa_approval_code",
-    "eccn",
-    "schedule_b_code",
-    "condition",
-    "cert",
-    "pma",
-    "boeing_image_url",
-    "boeing_thumbnail_url",
-)
+PRODUCT_VALUE_FIELDS = NORMALIZED_VALUE_FIELDS
 """The published values: the NormalizedProduct fields (except sku/status) stored on a product row."""
 
 _COLUMNS = (
@@ -71,7 +36,7 @@ _COLUMNS = (
 
 
 @dataclass(frozen=True, slots=True)
-class ProductRow:
+class ProductRow(NormalizedColumns):
     """A published product and the values last written to Shopify."""
 
     id: str
@@ -86,40 +51,6 @@ class ProductRow:
     published_at: datetime
     created_at: datetime
     updated_at: datetime
-    base_part_number: str
-    title: str
-    boeing_name: str | None
-    boeing_description: str | None
-    body_html: str | None
-    vendor: str | None
-    supplier_name: str | None
-    currency: str | None
-    list_price: Decimal | None
-    net_price: Decimal | None
-    cost_per_item: Decimal | None
-    price: Decimal | None
-    dim_length: Decimal | None
-    dim_width: Decimal | None
-    dim_height: Decimal | None
-    dim_uom: str | None
-    weight: Decimal | None
-    weight_unit: str | None
-    base_uom: str | None
-    inventory_quantity: int | None
-    inventory_status: str | None
-    location_summary: str | None
-    locations: tuple[LocationQuantity, ...]
-    mapped_inventory: tuple[tuple[str, int], ...]
-    country_of_origin: str | None
-    hazmat_code: str | None
-    faa_approval_code: str | None
-    eccn: str | None
-    schedule_b_code: str | None
-    condition: str | None
-    cert: str | None
-    pma: bool | None
-    boeing_image_url: str | None
-    boeing_thumbnail_url: str | None
 
     @property
     def product_gid(self) -> str:
@@ -135,26 +66,12 @@ class ProductRow:
         item = self.shopify_inventory_item_id
         return _gid("InventoryItem", item) if item else None
 
-    def values(self) -> dict[str, Any]:
-        """The published values as plain data (locations as dicts), e.g. for an API response."""
-        data = {name: getattr(self, name) for name in PRODUCT_VALUE_FIELDS}
-        data["locations"] = [entry.to_dict() for entry in self.locations]
-        data["mapped_inventory"] = [[name, qty] for name, qty in self.mapped_inventory]
-        return data
-
 
 def product_row(data: Mapping[str, Any]) -> ProductRow:
     """A typed row from a ``_COLUMNS`` result."""
     values = dict(data)
     values["id"] = str(values["id"])
-    values["locations"] = tuple(
-        LocationQuantity(str(entry.get("location")), int(entry.get("quantity") or 0))
-        for entry in values.get("locations") or []
-        if isinstance(entry, dict)
-    )
-    values["mapped_inventory"] = tuple(
-        (str(pair[0]), int(pair[1])) for pair in values.get("mapped_inventory") or [] if len(pair) == 2
-    )
+    read_normalized_json(values)
     return ProductRow(**values)
 
 

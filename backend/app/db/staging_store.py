@@ -11,27 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from psycopg.types.json import Jsonb
 
 from app.db.base_store import BaseStore
 from app.db.batch_store import as_uuid
+from app.db.normalized_columns import NORMALIZED_VALUE_FIELDS, NormalizedColumns, read_normalized_json
 from app.db.unit_of_work import UnitOfWork
-from app.utils.normalized_record import LocationQuantity, NormalizedRecord
+from app.utils.normalized_record import NormalizedRecord
 
 __all__ = ["STAGING_VALUE_FIELDS", "StagingRow", "StagingStore"]
 
-STAGING_VALUE_FIELDS: tuple[str, ...] = (
-    "base_part_number", "title", "boeing_name", "boeing_description", "body_html", "vendor", "supplier_name",
-    "currency", "list_price", "net_price", "cost_per_item", "price", "dim_length", "dim_width", "dim_height",
-    "dim_uom", "weight", "weight_unit", "base_uom", "inventory_quantity", "inventory_status",
-    "location_summary",
-    "locations", "mapped_inventory", "country_of_origin", "hazmat_code", "faa_approval_code", "eccn",
-    "schedule_b_code", "condition", "cert", "pma", "boeing_image_url", "boeing_thumbnail_url",
-)  # fmt: skip
-"""The normalized values stored per SKU (besides ``sku``, ``status`` and ``blocked_reason``)."""
+STAGING_VALUE_FIELDS = NORMALIZED_VALUE_FIELDS
 
 _COLUMNS = (
     "id, sku, batch_id, raw_data_id, status, blocked_reason, shopify_product_id, image_url, created_by,"
@@ -93,7 +85,7 @@ _UPSERT_SQL = f"""
 
 
 @dataclass(frozen=True, slots=True)
-class StagingRow:
+class StagingRow(NormalizedColumns):
     """A staged SKU: its normalized values, staging status and what publishing recorded."""
 
     id: str
@@ -107,65 +99,17 @@ class StagingRow:
     created_by: str
     created_at: datetime
     updated_at: datetime
-    base_part_number: str
-    title: str
-    boeing_name: str | None
-    boeing_description: str | None
-    body_html: str | None
-    vendor: str | None
-    supplier_name: str | None
-    currency: str | None
-    list_price: Decimal | None
-    net_price: Decimal | None
-    cost_per_item: Decimal | None
-    price: Decimal | None
-    dim_length: Decimal | None
-    dim_width: Decimal | None
-    dim_height: Decimal | None
-    dim_uom: str | None
-    weight: Decimal | None
-    weight_unit: str | None
-    base_uom: str | None
-    inventory_quantity: int | None
-    inventory_status: str | None
-    location_summary: str | None
-    locations: tuple[LocationQuantity, ...]
-    mapped_inventory: tuple[tuple[str, int], ...]
-    country_of_origin: str | None
-    hazmat_code: str | None
-    faa_approval_code: str | None
-    eccn: str | None
-    schedule_b_code: str | None
-    condition: str | None
-    cert: str | None
-    pma: bool | None
-    boeing_image_url: str | None
-    boeing_thumbnail_url: str | None
 
     @property
     def is_sellable(self) -> bool:
         """Not blocked: fetched, published, or failed at publishing (DESIGN §5)."""
         return self.status != "blocked"
 
-    def values(self) -> dict[str, Any]:
-        """The normalized values as plain data (locations as dicts, mapped inventory as pairs)."""
-        data = {name: getattr(self, name) for name in STAGING_VALUE_FIELDS}
-        data["locations"] = [entry.to_dict() for entry in self.locations]
-        data["mapped_inventory"] = [[name, qty] for name, qty in self.mapped_inventory]
-        return data
-
 
 def _staging(data: dict[str, Any]) -> StagingRow:
     data["id"] = str(data["id"])
     data["batch_id"] = str(data["batch_id"]) if data["batch_id"] is not None else None
-    data["locations"] = tuple(
-        LocationQuantity(str(entry.get("location")), int(entry.get("quantity") or 0))
-        for entry in data.get("locations") or []
-        if isinstance(entry, dict)
-    )
-    data["mapped_inventory"] = tuple(
-        (str(pair[0]), int(pair[1])) for pair in data.get("mapped_inventory") or [] if len(pair) == 2
-    )
+    read_normalized_json(data)
     return StagingRow(**data)
 
 
