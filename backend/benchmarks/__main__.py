@@ -33,7 +33,7 @@ def main(argv: list[str]) -> int:
         started = time.perf_counter()
         module = importlib.import_module(f"benchmarks.{name}")
         try:
-            code = module.main()
+            code = module.main([])
         except SystemExit as exit_:
             code = exit_.code
         if code not in (None, 0):
