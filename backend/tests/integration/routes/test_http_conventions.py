@@ -69,3 +69,25 @@ def test_health_needs_no_auth_and_openapi_lists_legacy_paths_as_deprecated(api: 
     assert api.get("/health").status_code in (200, 503)
     spec = api.get("/openapi.json").json()
     assert spec["paths"]["/api/auth/me"]["get"]["deprecated"] is True
+
+
+def test_malformed_json_body_is_a_readable_422(api: TestClient, auth_headers: dict[str, str]) -> None:
+    response = api.post(
+        "/api/v1/extraction/bulk",
+        content=b'{"part_numbers": ["AN3-12A",',
+        headers={**auth_headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "validation_error"
+    assert body["detail"] == "The request body is not valid JSON."
+    assert body["errors"][0]["field"] == "body"
+
+
+def test_field_errors_name_the_json_path(api: TestClient, auth_headers: dict[str, str]) -> None:
+    response = api.post("/api/v1/extraction/bulk", json={"part_numbers": "AN3-12A"}, headers=auth_headers)
+    assert response.status_code == 422
+    body = response.json()
+    assert isinstance(body["detail"], str)
+    assert body["detail"]
+    assert all(set(error) == {"field", "message"} for error in body["errors"])
