@@ -6,6 +6,7 @@ already running on the machine. Only ``APP_ENV=local`` tooling starts them; prod
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import shutil
 import socket
@@ -34,6 +35,8 @@ class EmbeddedPostgres:
         """Stop the server (its data directory stays)."""
         with contextlib.suppress(Exception):
             self._server.cleanup()
+        # Stopped now: pgserver's own exit hook would only log to streams that are closed by then.
+        atexit.unregister(self._server._cleanup)
 
 
 def start_postgres(data_dir: Path, database: str = "boeing_hub") -> EmbeddedPostgres:
