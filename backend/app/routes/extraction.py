@@ -44,11 +44,4 @@ def bulk(
     )
     if not accepted.created:
         response.status_code = status.HTTP_200_OK
-    return BulkAccepted(
-        batch_id=accepted.batch_id,
-        total_items=accepted.total_items,
-        duplicates_removed=accepted.duplicates_removed,
-        status=accepted.status,
-        message=accepted.message,
-        idempotency_key=accepted.idempotency_key,
-    )
+    return BulkAccepted.model_validate(accepted, from_attributes=True)

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.core.auth import Caller, require_caller
 from app.routes.deps import get_publishing_service
+from app.schemas.batches import BulkAccepted
 from app.schemas.publishing import (
-    BulkAccepted,
     BulkPublishRequest,
     CheckResponse,
     MetafieldFailure,
@@ -59,20 +59,9 @@ def bulk(
         idempotency_key=body.idempotency_key,
         created_by=caller.user_id,
     )
-    batch = result.batch
-    if result.repeated:
+    if not result.created:
         response.status_code = status.HTTP_200_OK
-        message = "An idempotent repeat: this is the batch the key created earlier."
-    else:
-        message = f"Publishing {batch.total_items} SKU(s) to Shopify."
-    return BulkAccepted(
-        batch_id=batch.id,
-        total_items=batch.total_items,
-        duplicates_removed=result.duplicates_removed,
-        status=batch.status,
-        message=message,
-        idempotency_key=batch.idempotency_key if result.repeated else body.idempotency_key,
-    )
+    return BulkAccepted.model_validate(result, from_attributes=True)
 
 
 @router.put("/products/{product_id}", response_model=ProductUpdated)

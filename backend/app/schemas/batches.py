@@ -9,7 +9,15 @@ from pydantic import BaseModel, PlainSerializer
 
 from app.schemas.sync import Timestamp
 
-__all__ = ["Batch", "BatchCancelled", "BatchPage", "FailureItem", "FailurePage", "FailurePageItem"]
+__all__ = [
+    "Batch",
+    "BatchCancelled",
+    "BatchPage",
+    "BulkAccepted",
+    "FailureItem",
+    "FailurePage",
+    "FailurePageItem",
+]
 
 Percent = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 
@@ -122,3 +130,14 @@ class BatchCancelled(BaseModel):
     batch_id: str
     status: Literal["cancelled"]
     message: str
+
+
+class BulkAccepted(BaseModel):
+    """What a bulk endpoint answers (http-api §2.2), built from the service's accepted result."""
+
+    batch_id: str
+    total_items: int
+    duplicates_removed: int
+    status: str
+    message: str
+    idempotency_key: str | None

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, StringConstraints
 
+from app.schemas.batches import BulkAccepted
 from app.schemas.products import NormalizedProduct
 
 __all__ = ["BulkAccepted", "BulkExtractionRequest", "NormalizedProduct"]
@@ -17,12 +18,3 @@ class BulkExtractionRequest(BaseModel):
     part_numbers: list[str] | None = None
     part_numbers_text: str | None = None
     idempotency_key: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
-
-
-class BulkAccepted(BaseModel):
-    batch_id: str
-    total_items: int
-    duplicates_removed: int
-    status: str
-    message: str
-    idempotency_key: str | None

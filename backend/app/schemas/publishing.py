@@ -35,15 +35,6 @@ class BulkPublishRequest(BaseModel):
     idempotency_key: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
 
 
-class BulkAccepted(BaseModel):
-    batch_id: str
-    total_items: int
-    duplicates_removed: int
-    status: str
-    message: str
-    idempotency_key: str | None
-
-
 class LocationEntry(BaseModel):
     location: str
     quantity: int

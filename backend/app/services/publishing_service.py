@@ -61,6 +61,30 @@ class BulkPublishResult:
     batch: BatchRow
     duplicates_removed: int
     repeated: bool
+    idempotency_key: str | None
+
+    # The accepted-bulk shape every bulk endpoint answers (http-api §2.2).
+    @property
+    def batch_id(self) -> str:
+        return self.batch.id
+
+    @property
+    def total_items(self) -> int:
+        return self.batch.total_items
+
+    @property
+    def status(self) -> str:
+        return self.batch.status
+
+    @property
+    def created(self) -> bool:
+        return not self.repeated
+
+    @property
+    def message(self) -> str:
+        if self.repeated:
+            return "An idempotent repeat: this is the batch the key created earlier."
+        return f"Publishing {self.batch.total_items} SKU(s) to Shopify."
 
 
 class PublishingService:
@@ -150,7 +174,9 @@ class PublishingService:
             )
             if idempotency_key:
                 self._idempotency.record(uow, BULK_ENDPOINT, idempotency_key, batch.id)
-        return BulkPublishResult(batch=batch, duplicates_removed=duplicates, repeated=False)
+        return BulkPublishResult(
+            batch=batch, duplicates_removed=duplicates, repeated=False, idempotency_key=idempotency_key
+        )
 
     def _repeated(self, key: str) -> BulkPublishResult | None:
         with self._uow_factory() as uow:
@@ -158,7 +184,12 @@ class PublishingService:
             batch = self._batches.get(uow, earlier, with_part_numbers=False) if earlier else None
         if batch is None:
             return None
-        return BulkPublishResult(batch=batch, duplicates_removed=batch.duplicates_removed, repeated=True)
+        return BulkPublishResult(
+            batch=batch,
+            duplicates_removed=batch.duplicates_removed,
+            repeated=True,
+            idempotency_key=batch.idempotency_key,
+        )
 
     def _sellable_skus_of(self, uow: UnitOfWork, batch_id: str, limit: int) -> list[str]:
         batch = self._ready_batch(uow, batch_id)
