@@ -29,12 +29,11 @@ def publish(
     service: PublishingService = Depends(get_publishing_service),
 ) -> PublishAccepted:
     started = service.publish(body.part_number, batch_id=body.batch_id, created_by=caller.user_id)
-    action = "updated in" if started.shopify_product_id else "published to"
     return PublishAccepted(
         success=True,
         shopifyProductId=started.shopify_product_id,
         batch_id=started.batch_id,
-        message=f"{body.part_number} is queued to be {action} Shopify.",
+        message=started.message,
     )
 
 

@@ -50,8 +50,14 @@ _RESTARTABLE = ("completed", "failed", "cancelled")
 class PublishStarted:
     """A single publish accepted: the batch and the existing Shopify id (when it is an update)."""
 
+    sku: str
     batch_id: str
     shopify_product_id: str | None
+
+    @property
+    def message(self) -> str:
+        action = "updated in" if self.shopify_product_id else "published to"
+        return f"{self.sku} is queued to be {action} Shopify."
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +144,7 @@ class PublishingService:
                 )
             batch = self._start_run(uow, batch_id, [sku], created_by=created_by)
             product = self._products.get_by_sku(uow, sku)
-        return PublishStarted(batch.id, gid_number(product.shopify_product_id) if product else None)
+        return PublishStarted(sku, batch.id, gid_number(product.shopify_product_id) if product else None)
 
     def publish_bulk(
         self,
