@@ -1,11 +1,34 @@
 """PostgreSQL connection-pool factory (Supabase's direct Postgres connection in production).
 
-Every session runs in UTC and with a statement timeout, so no query can hold a worker forever.
+Every session runs in UTC and with a statement timeout, so no query can hold a worker forever. JSON and jsonb
+parameters are written with orjson: staging rows and item outcomes are JSON on every normalization, and the
+standard library's encoder was a visible share of that path's CPU. Reading stays with the standard library,
+which keeps integers of any size exact (orjson reads those beyond 64 bits as floats).
 """
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+import orjson
+import psycopg
+from psycopg.types.json import set_json_dumps
 from psycopg_pool import ConnectionPool
+
+
+def dump_json(value: Any) -> bytes | str:
+    """JSON for the database; dict keys that are not strings become strings, as the standard library does."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+    except orjson.JSONEncodeError:
+        # orjson refuses integers beyond 64 bits, which an answer from outside may hold; jsonb keeps them.
+        return json.dumps(value)
+
+
+def configure_json(conn: psycopg.Connection) -> None:
+    """Write JSON parameters with orjson on this connection."""
+    set_json_dumps(dump_json, conn)
 
 
 def create_pool(
@@ -17,7 +40,7 @@ def create_pool(
     name: str = "boeing-hub",
     open_wait_s: float = 10.0,
 ) -> ConnectionPool:
-    """Open a psycopg 3 pool whose connections use UTC and a bounded statement time."""
+    """Open a psycopg 3 pool whose connections use UTC, a bounded statement time and orjson."""
     pool = ConnectionPool(
         database_url,
         min_size=min(min_size, max_size),
@@ -28,6 +51,7 @@ def create_pool(
             "application_name": name,
             "connect_timeout": 5,
         },
+        configure=configure_json,
         timeout=10.0,
         open=False,
     )
