@@ -40,20 +40,23 @@ def parse_decimal(value: object) -> Decimal | None:
     Accepts ``Decimal``, ``int``, ``float`` and numeric strings (surrounding whitespace ignored). ``None``,
     ``""``, booleans, NaN, infinities and unparseable text give ``None``. No rounding is applied.
     """
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, int):
-        return Decimal(value)
-    elif isinstance(value, float | str):
-        text = repr(value) if isinstance(value, float) else value.strip()
+    # Most frequent types first: Boeing sends numbers as text or as JSON numbers.
+    if isinstance(value, str):
+        text = value.strip()
         if not text:
             return None
         try:
             result = Decimal(text)
         except InvalidOperation:
             return None
+    elif isinstance(value, bool) or value is None:
+        return None
+    elif isinstance(value, int):
+        return Decimal(value)
+    elif isinstance(value, float):
+        result = Decimal(repr(value))
+    elif isinstance(value, Decimal):
+        result = value
     else:
         return None
     return result if result.is_finite() else None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 from decimal import Decimal
+from functools import lru_cache
 
 from app.core.constants.extraction import VARIANT_SEPARATOR
 from app.core.constants.pricing import DEFAULT_CERTIFICATE
@@ -28,6 +29,7 @@ __all__ = [
 ]
 
 _NO_DIMENSIONS: tuple[None, None, None] = (None, None, None)
+_NUMBER_TYPES = (int, float, Decimal)
 _UOM_CHOICES = {value.upper(): value for value in UOM_MAPPING.values()}
 _WEIGHT_UNITS = frozenset(WEIGHT_UNIT_MAPPING.values())
 
@@ -100,11 +102,17 @@ def render_description_html(
     return (
         f"<p>Part No. {html.escape(base)}</p>"
         f"<p>Description: {html.escape(name or '')}</p>"
-        f"<p>Manufacturer: {html.escape(manufacturer)}</p>"
-        f"<p>Cert: {html.escape(certificate)}</p>"
-        f"<p>Condition: {html.escape(condition)}</p>"
-        f"<p>Unit of Measure: {html.escape(uom or '')}</p>"
+        f"<p>Manufacturer: {_escape_repeated(manufacturer)}</p>"
+        f"<p>Cert: {_escape_repeated(certificate)}</p>"
+        f"<p>Condition: {_escape_repeated(condition)}</p>"
+        f"<p>Unit of Measure: {_escape_repeated(uom or '')}</p>"
     )
+
+
+@lru_cache(maxsize=512)
+def _escape_repeated(text: str) -> str:
+    """``html.escape`` for the few values most records share (suppliers, certificates, conditions, units)."""
+    return html.escape(text)
 
 
 def text_value(value: object) -> str | None:
@@ -116,7 +124,7 @@ def text_value(value: object) -> str | None:
         return None
     if isinstance(value, str):
         return value.strip() or None
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+    if isinstance(value, bool) or not isinstance(value, _NUMBER_TYPES):
         return None
     return str(value)
 
