@@ -326,7 +326,6 @@ class Container(PublishingComponents):
         shopify = self.settings.shopify
         return NormalizationService(
             uow_factory=self.uow_factory,
-            raw_data=self.raw_data_store,
             items=self.batch_item_store,
             staging=self.staging_store,
             batch_service=self.batch_service,

@@ -9,6 +9,7 @@ from typing import Any
 
 import psycopg
 from psycopg import errors as pg_errors
+from psycopg.pq import ExecStatus
 from psycopg.rows import dict_row
 
 from app.core.exceptions import ConflictError, DatabaseError, ServiceUnavailableError, ValidationFailed
@@ -40,7 +41,15 @@ class BaseStore:
     def _rows(self, uow: UnitOfWork, action: str, sql: str, params: Any = None) -> list[dict[str, Any]]:
         with translate_db_errors(action), uow.conn.cursor(row_factory=dict_row) as cur:
             cur.execute(sql, params)
-            return cur.fetchall() if cur.description else []
+            # The result's status, not ``cur.description``: that builds a column object per column per query.
+            result = cur.pgresult
+            return cur.fetchall() if result is not None and result.status == ExecStatus.TUPLES_OK else []
+
+    def _tuples(self, uow: UnitOfWork, action: str, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
+        """Rows as plain tuples: for hot paths that read a few known columns (no dict per row)."""
+        with translate_db_errors(action), uow.conn.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall()
 
     def _row(self, uow: UnitOfWork, action: str, sql: str, params: Any = None) -> dict[str, Any] | None:
         rows = self._rows(uow, action, sql, params)

@@ -10,74 +10,33 @@ in the broker) -> ``in_progress`` (a task works on it: lease and attempt) -> ``n
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 from psycopg.types.json import Jsonb
 
 from app.db.base_store import BaseStore, translate_db_errors
+from app.db.batch_item_rows import (
+    ITEM_COLUMNS,
+    OPEN_STATUSES,
+    ItemOutcome,
+    ItemRow,
+    MovedItem,
+    StaleChunk,
+    WaitingAnswer,
+    WaitingItem,
+    item_row,
+)
 from app.db.unit_of_work import UnitOfWork
 
-__all__ = ["OPEN_STATUSES", "BatchItemStore", "ItemOutcome", "ItemRow", "MovedItem", "StaleChunk"]
-
-OPEN_STATUSES = ("queued", "sent", "in_progress")
-_COLUMNS = (
-    "id, batch_id, stage, run, position, part_number, status, error, error_stage, attempts, chunk_no,"
-    " sent_at, lease_until, raw_data_id, staged_skus, updated_at"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class ItemRow:
-    id: int
-    batch_id: str
-    stage: str
-    run: int
-    position: int
-    part_number: str
-    status: str
-    error: str | None
-    error_stage: str | None
-    attempts: int
-    chunk_no: int | None
-    sent_at: datetime | None
-    lease_until: datetime | None
-    raw_data_id: int | None
-    staged_skus: list[str]
-    updated_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class ItemOutcome:
-    """The terminal state one item moves to."""
-
-    item_id: int
-    status: str
-    staged_skus: Sequence[str] = ()
-    error: str | None = None
-    error_stage: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class MovedItem:
-    """An item a transition moved: what its batch counters need."""
-
-    id: int
-    stage: str
-    run: int
-    status: str
-
-
-@dataclass(frozen=True, slots=True)
-class StaleChunk:
-    batch_id: str
-    chunk_no: int
-
-
-def _item(row: dict[str, Any]) -> ItemRow:
-    row["batch_id"] = str(row["batch_id"])
-    return ItemRow(**row)
+__all__ = [
+    "OPEN_STATUSES",
+    "BatchItemStore",
+    "ItemOutcome",
+    "ItemRow",
+    "MovedItem",
+    "StaleChunk",
+    "WaitingAnswer",
+    "WaitingItem",
+]
 
 
 class BatchItemStore(BaseStore):
@@ -168,11 +127,11 @@ class BatchItemStore(BaseStore):
             WHERE batch_id = %(batch)s AND stage = %(stage)s AND chunk_no = %(chunk)s
               AND (status = 'sent'
                    OR (status = 'in_progress' AND raw_data_id IS NULL AND lease_until < now()))
-            RETURNING {_COLUMNS}
+            RETURNING {ITEM_COLUMNS}
             """,
             {"lease": lease_s, "batch": batch_id, "stage": stage, "chunk": chunk_no},
         )
-        return sorted((_item(row) for row in rows), key=lambda item: item.position)
+        return sorted((item_row(row) for row in rows), key=lambda item: item.position)
 
     def release(
         self, uow: UnitOfWork, item_ids: Sequence[int], *, refund_attempt: bool, resend_after_s: float
@@ -205,16 +164,35 @@ class BatchItemStore(BaseStore):
             (raw_data_id, lease_s, list(item_ids)),
         )
 
-    def open_for_raw(self, uow: UnitOfWork, raw_data_id: int) -> list[ItemRow]:
-        """Items waiting for the normalization of this Boeing answer, locked for this transaction."""
-        rows = self._rows(
+    def waiting_for_answer(self, uow: UnitOfWork, raw_data_id: int) -> WaitingAnswer | None:
+        """The items waiting for this Boeing answer, locked for this transaction, with the answer itself.
+
+        ``None`` when no item waits (a duplicate task). Locked and still ``in_progress``, the items are
+        exactly those a ``finish`` in this transaction moves. The answer's payload comes in the same
+        statement, saving a normalization one of its few round trips.
+        """
+        rows = self._tuples(
             uow,
-            "read items of a Boeing answer",
-            f"SELECT {_COLUMNS} FROM batch_items WHERE raw_data_id = %s AND status = 'in_progress'"
-            " ORDER BY id FOR UPDATE",
-            (raw_data_id,),
+            "read a Boeing answer and its waiting items",
+            """
+            WITH waiting AS (
+                SELECT id, batch_id, part_number FROM batch_items
+                WHERE raw_data_id = %(raw)s AND status = 'in_progress' ORDER BY id FOR UPDATE
+            ), items AS (
+                SELECT array_agg(id ORDER BY id) AS ids, array_agg(batch_id::text ORDER BY id) AS batch_ids,
+                       array_agg(part_number ORDER BY id) AS part_numbers
+                FROM waiting HAVING count(*) > 0
+            )
+            SELECT r.raw_payload, r.created_by, items.ids, items.batch_ids, items.part_numbers
+            FROM items LEFT JOIN boeing_raw_data AS r ON r.id = %(raw)s
+            """,
+            {"raw": raw_data_id},
         )
-        return [_item(row) for row in rows]
+        if not rows:
+            return None
+        payload, created_by, ids, batch_ids, part_numbers = rows[0]
+        items = [WaitingItem(*item) for item in zip(ids, batch_ids, part_numbers, strict=True)]
+        return WaitingAnswer(raw_data_id, payload, created_by, items)
 
     # --- transitions ----------------------------------------------------------------------------------------
     def finish(
@@ -228,7 +206,7 @@ class BatchItemStore(BaseStore):
              "error_stage": o.error_stage}
             for o in outcomes
         ]  # fmt: skip
-        rows = self._rows(
+        rows = self._tuples(
             uow,
             "finish batch items",
             """
@@ -243,7 +221,7 @@ class BatchItemStore(BaseStore):
             # The id list lets the planner reach the rows by primary key instead of scanning the table.
             (Jsonb(payload), [o.item_id for o in outcomes], list(expected)),
         )
-        return [MovedItem(**row) for row in rows]
+        return [MovedItem(*row) for row in rows]
 
     def transition(
         self,
@@ -262,11 +240,11 @@ class BatchItemStore(BaseStore):
             f"""
             UPDATE batch_items SET status = %s, error = %s, error_stage = %s, lease_until = NULL
             WHERE id = ANY(%s) AND status = ANY(%s)
-            RETURNING {_COLUMNS}
+            RETURNING {ITEM_COLUMNS}
             """,
             (status, error, error_stage, list(item_ids), list(expected)),
         )
-        return [_item(row) for row in rows]
+        return [item_row(row) for row in rows]
 
     def cancel_unstarted(self, uow: UnitOfWork, batch_id: str) -> int:
         """``queued``/``sent`` -> ``cancelled``: chunk tasks skip them; in-flight items finish."""
@@ -304,13 +282,13 @@ class BatchItemStore(BaseStore):
             uow,
             "find expired leases",
             f"""
-            SELECT {_COLUMNS} FROM batch_items
+            SELECT {ITEM_COLUMNS} FROM batch_items
             WHERE stage = %s AND status = 'in_progress' AND lease_until < now()
             ORDER BY lease_until LIMIT %s FOR UPDATE SKIP LOCKED
             """,
             (stage, limit),
         )
-        return [_item(row) for row in rows]
+        return [item_row(row) for row in rows]
 
     def renew_lease(
         self, uow: UnitOfWork, item_ids: Sequence[int], *, lease_s: float, count_attempt: bool
@@ -385,9 +363,9 @@ class BatchItemStore(BaseStore):
         rows = self._rows(
             uow,
             "list failed items",
-            f"SELECT {_COLUMNS} FROM batch_items {where}"
+            f"SELECT {ITEM_COLUMNS} FROM batch_items {where}"
             " ORDER BY updated_at, id LIMIT %(limit)s OFFSET %(offset)s",
             params,
         )
         total = self._scalar(uow, "count failed items", f"SELECT count(*) FROM batch_items {where}", params)
-        return [_item(row) for row in rows], int(total)
+        return [item_row(row) for row in rows], int(total)

@@ -209,9 +209,9 @@ class BatchStore(BaseStore):
         skipped: int = 0,
         published: int = 0,
         failed: int = 0,
-    ) -> BatchRow:
+    ) -> None:
         """Add to the counters and, if that finishes the stage, complete the batch (one statement)."""
-        row = self._row(
+        moved = self._execute(
             uow,
             "update a batch's counters",
             f"""
@@ -227,13 +227,11 @@ class BatchStore(BaseStore):
                               ELSE status END,
                 completed_at = CASE WHEN {_DONE} THEN now() ELSE completed_at END
             WHERE id = %(id)s
-            RETURNING {_WITHOUT_ARRAYS}
             """,
             {"id": batch_id, "extracted": extracted, "normalized": normalized, "skipped": skipped,
              "published": published, "failed": failed},
         )  # fmt: skip
-        assert row is not None, "counters moved for an unknown batch"
-        return _batch(row)
+        assert moved == 1, "counters moved for an unknown batch"
 
     def complete_stage(self, uow: UnitOfWork, batch_id: str) -> BatchRow | None:
         """Complete a processing batch whose stage has no open item left (the sweeper's safety net)."""

@@ -8,7 +8,7 @@ compare-and-set on the item's status, so duplicated or redelivered tasks change 
 from __future__ import annotations
 
 from app.db.base_store import BaseStore
-from app.db.batch_item_store import _COLUMNS, ItemRow, _item
+from app.db.batch_item_rows import ITEM_COLUMNS, ItemRow, item_row
 from app.db.unit_of_work import UnitOfWork
 
 __all__ = ["PublishItemStore"]
@@ -27,11 +27,11 @@ class PublishItemStore(BaseStore):
             WHERE id IN (SELECT id FROM batch_items
                          WHERE batch_id = %s AND stage = 'publishing' AND run = %s AND status = 'queued'
                          ORDER BY position LIMIT %s FOR UPDATE SKIP LOCKED)
-            RETURNING {_COLUMNS}
+            RETURNING {ITEM_COLUMNS}
             """,
             (batch_id, run, limit),
         )
-        return sorted((_item(row) for row in rows), key=lambda item: item.position)
+        return sorted((item_row(row) for row in rows), key=lambda item: item.position)
 
     def count_publish_in_flight(self, uow: UnitOfWork, batch_id: str, run: int) -> int:
         """Items of a publish run in the broker or being published."""
@@ -56,18 +56,18 @@ class PublishItemStore(BaseStore):
                    lease_until = now() + make_interval(secs => %s)
             WHERE id = %s AND stage = 'publishing'
               AND (status IN ('queued', 'sent') OR (status = 'in_progress' AND lease_until < now()))
-            RETURNING {_COLUMNS}
+            RETURNING {ITEM_COLUMNS}
             """,
             (lease_s, item_id),
         )
-        return _item(row) if row else None
+        return item_row(row) if row else None
 
     def get_item(self, uow: UnitOfWork, item_id: int) -> ItemRow | None:
         """One item by id."""
         row = self._row(
-            uow, "read a batch item", f"SELECT {_COLUMNS} FROM batch_items WHERE id = %s", (item_id,)
+            uow, "read a batch item", f"SELECT {ITEM_COLUMNS} FROM batch_items WHERE id = %s", (item_id,)
         )
-        return _item(row) if row else None
+        return item_row(row) if row else None
 
     def extend_lease(self, uow: UnitOfWork, item_id: int, *, lease_s: float) -> int:
         """Keep an ``in_progress`` item leased for ``lease_s`` more (e.g. while its save is reconciled)."""
@@ -93,11 +93,11 @@ class PublishItemStore(BaseStore):
                            AND ((status = 'sent' AND sent_at < now() - make_interval(secs => %s))
                                 OR (status = 'in_progress' AND lease_until < now()))
                          ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)
-            RETURNING {_COLUMNS}
+            RETURNING {ITEM_COLUMNS}
             """,
             (batch_id, run, sent_older_than_s, limit),
         )
-        return [_item(row) for row in rows]
+        return [item_row(row) for row in rows]
 
     def stale_publish_items(self, uow: UnitOfWork, *, sent_older_than_s: float, limit: int) -> list[ItemRow]:
         """Publish items whose message was lost (``sent`` too long) or whose task died (lease ran out):
@@ -112,11 +112,11 @@ class PublishItemStore(BaseStore):
                            AND ((status = 'sent' AND sent_at < now() - make_interval(secs => %s))
                                 OR (status = 'in_progress' AND lease_until < now()))
                          ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)
-            RETURNING {_COLUMNS}
+            RETURNING {ITEM_COLUMNS}
             """,
             (sent_older_than_s, limit),
         )
-        return [_item(row) for row in rows]
+        return [item_row(row) for row in rows]
 
     def open_publish_runs(self, uow: UnitOfWork, *, limit: int = 100) -> list[tuple[str, int]]:
         """(batch id, run) of publish runs that still have queued items, for the window top-up."""
@@ -137,8 +137,9 @@ class PublishItemStore(BaseStore):
         rows = self._rows(
             uow,
             "read publish items",
-            f"SELECT {_COLUMNS} FROM batch_items WHERE batch_id = %s AND stage = 'publishing' AND run = %s"
-            " AND part_number = ANY(%s) ORDER BY position",
+            f"SELECT {ITEM_COLUMNS} FROM batch_items"
+            " WHERE batch_id = %s AND stage = 'publishing' AND run = %s AND part_number = ANY(%s)"
+            " ORDER BY position",
             (batch_id, run, part_numbers),
         )
-        return [_item(row) for row in rows]
+        return [item_row(row) for row in rows]

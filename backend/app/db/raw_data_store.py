@@ -70,16 +70,6 @@ class RawDataStore(BaseStore):
             )
         )
 
-    def get(self, uow: UnitOfWork, raw_data_id: int) -> RawDataRow | None:
-        """One stored answer."""
-        row = self._row(
-            uow,
-            "read a Boeing answer",
-            f"SELECT {_COLUMNS} FROM boeing_raw_data WHERE id = %s",
-            (raw_data_id,),
-        )
-        return _raw(row) if row else None
-
     def latest_returning(
         self, uow: UnitOfWork, part_number: str, *, include_variants: bool
     ) -> RawDataRow | None:

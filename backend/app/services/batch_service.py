@@ -98,10 +98,10 @@ class BatchService:
         outcomes: Sequence[ItemOutcome],
         *,
         expected: Sequence[str],
-    ) -> BatchRow | None:
+    ) -> None:
         """Move items still ``expected`` to their outcomes, and the counters by what moved; may complete."""
         moved = self._items.finish(uow, outcomes, expected=expected)
-        return self._count(uow, batch_id, moved)
+        self._count(uow, batch_id, moved)
 
     def fail_items(
         self,
@@ -112,16 +112,16 @@ class BatchService:
         error: str,
         error_stage: str,
         expected: Sequence[str],
-    ) -> BatchRow | None:
+    ) -> None:
         """Fail these items (those still ``expected``) with a reason, moving ``failed_count``."""
         moved = self._items.transition(
             uow, item_ids, "failed", expected=expected, error=error, error_stage=error_stage
         )
-        return self._count(uow, batch_id, moved)
+        self._count(uow, batch_id, moved)
 
-    def _count(self, uow: UnitOfWork, batch_id: str, moved: Sequence[ItemRow | MovedItem]) -> BatchRow | None:
+    def _count(self, uow: UnitOfWork, batch_id: str, moved: Sequence[ItemRow | MovedItem]) -> None:
         if not moved:
-            return None
+            return
         publish_run = None
         if any(row.stage == "publishing" for row in moved):
             batch = self._batches.get(uow, batch_id, with_part_numbers=False)
@@ -131,7 +131,7 @@ class BatchService:
             if row.stage == "publishing" and row.run != publish_run:
                 continue  # an item of an earlier publish run finishing late: not this run's counters
             deltas.update(_COUNTERS.get((row.stage, row.status), {}))
-        return self._batches.move_counters(uow, batch_id, **deltas)
+        self._batches.move_counters(uow, batch_id, **deltas)
 
     # --- reads ----------------------------------------------------------------------------------------------
     def get(self, batch_id: str) -> BatchDetail:

@@ -16,8 +16,7 @@ from typing import Any
 
 from app.core.constants.extraction import NOT_FOUND_AT_BOEING
 from app.core.exceptions import AppError, RetryableError, ServiceUnavailableError
-from app.db.batch_item_store import BatchItemStore, ItemOutcome, ItemRow
-from app.db.raw_data_store import RawDataStore
+from app.db.batch_item_store import BatchItemStore, ItemOutcome, WaitingItem
 from app.db.staging_store import StagingStore
 from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from app.services.batch_service import BatchService
@@ -86,7 +85,6 @@ class NormalizationService:
         self,
         *,
         uow_factory: UnitOfWorkFactory,
-        raw_data: RawDataStore,
         items: BatchItemStore,
         staging: StagingStore,
         batch_service: BatchService,
@@ -94,7 +92,6 @@ class NormalizationService:
         default_location: str | None,
     ) -> None:
         self._uow_factory = uow_factory
-        self._raw_data = raw_data
         self._items = items
         self._staging = staging
         self._batches = batch_service
@@ -145,15 +142,15 @@ class NormalizationService:
             return self._fail_open_items(raw_data_id, f"normalization failed: {type(exc).__name__}")
 
     def _normalize_chunk(self, uow: UnitOfWork, raw_data_id: int) -> NormalizeReport:
-        items = self._items.open_for_raw(uow, raw_data_id)
-        if not items:
+        answer = self._items.waiting_for_answer(uow, raw_data_id)
+        if answer is None:
             return NormalizeReport(items=0)
-        raw = self._raw_data.get(uow, raw_data_id)
-        if raw is None:
+        if answer.payload is None or answer.created_by is None:
             raise _MissingAnswer(f"the stored Boeing answer {raw_data_id} is gone")
+        items = answer.items
         batch_id = items[0].batch_id
         matched, statuses = self.stage_answer(
-            uow, raw.raw_payload, raw_data_id=raw.id, batch_id=batch_id, created_by=raw.created_by
+            uow, answer.payload, raw_data_id=raw_data_id, batch_id=batch_id, created_by=answer.created_by
         )
         outcomes = [self._outcome(item, matched, statuses) for item in items]
         self._batches.record_outcomes(uow, batch_id, outcomes, expected=("in_progress",))
@@ -169,7 +166,9 @@ class NormalizationService:
         )
 
     @staticmethod
-    def _outcome(item: ItemRow, matched: Sequence[MatchedRecord], statuses: Mapping[str, str]) -> ItemOutcome:
+    def _outcome(
+        item: WaitingItem, matched: Sequence[MatchedRecord], statuses: Mapping[str, str]
+    ) -> ItemOutcome:
         skus = sorted({record.sku for record in match_part_number(item.part_number, matched)})
         if not skus:
             return ItemOutcome(item.id, "failed", error=NOT_FOUND_AT_BOEING, error_stage="extraction")
@@ -178,7 +177,8 @@ class NormalizationService:
 
     def _fail_open_items(self, raw_data_id: int, reason: str) -> NormalizeReport:
         with self._uow_factory() as uow:
-            items = self._items.open_for_raw(uow, raw_data_id)
+            answer = self._items.waiting_for_answer(uow, raw_data_id)
+            items = answer.items if answer is not None else []
             by_batch: dict[str, list[int]] = {}
             for item in items:
                 by_batch.setdefault(item.batch_id, []).append(item.id)

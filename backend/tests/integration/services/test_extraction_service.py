@@ -245,3 +245,29 @@ def test_re_extracting_a_published_sku_keeps_its_shopify_link(
     assert row[4] == second
     # A published SKU is sellable, so the part counts as normalized.
     assert item_statuses(db, second) == {code: "normalized"}
+
+
+def test_an_answer_deleted_before_its_normalization_fails_its_items_with_a_reason(
+    pipeline: Container, control: httpx.Client, broker: InlineBroker, db: str
+) -> None:
+    parts = sample(control, "normal", 12)
+    batch_id = start(pipeline, parts)
+    held: list[int] = []
+    broker.drain(
+        drop=lambda name, args: name == "tasks.normalization.normalize_chunk" and not held.append(args[0])
+    )
+    assert len(held) == 2
+    with psycopg.connect(db) as conn:  # retention runs under the waiting items
+        conn.execute("DELETE FROM boeing_raw_data WHERE id = %s", (held[0],))
+    gone = pipeline.normalization_service.normalize_chunk(held[0], final_attempt=False)
+    kept = pipeline.normalization_service.normalize_chunk(held[1], final_attempt=False)
+    assert (gone.items, gone.failed) == (10, 10)
+    assert (kept.items, kept.normalized) == (2, 2)
+    # A duplicate message finds nothing waiting and changes nothing.
+    assert pipeline.normalization_service.normalize_chunk(held[1], final_attempt=False).items == 0
+    assert assert_batch_consistent(db, batch_id) == {"failed": 10, "normalized": 2}
+    with psycopg.connect(db) as conn:
+        errors = {row[0] for row in conn.execute(
+            "SELECT error FROM batch_items WHERE batch_id = %s AND status = 'failed'", (batch_id,)
+        )}  # fmt: skip
+    assert errors == {f"normalization failed: the stored Boeing answer {held[0]} is gone"}
