@@ -147,6 +147,7 @@ def build_celery(settings: Settings, *, include_tasks: bool = False) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
+        worker_consumer="app.celery_app.consumer:BrokerConsumer",
         task_serializer="json",
         accept_content=["json"],
         enable_utc=True,

@@ -1,0 +1,32 @@
+"""The workers' broker consumer: a broker restart costs a reconnect, never the worker.
+
+On a lost broker connection Celery first collects the connection (which drops its transport) and then closes
+it. Closing gives the channel's unacknowledged messages back through that transport, which is gone by then:
+kombu raises ``AttributeError``, and as that is not a connection error the worker stopped for good ("Unrecoverable
+error"), taking its in-flight tasks with it. Here that failure ends the cleanup instead; the consumer reconnects
+as after any other connection loss. The messages it could not give back stay in Redis's unacknowledged set and
+are delivered again after the visibility timeout; what Redis itself lost, the sweepers send again.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery.worker.consumer import Consumer
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["BrokerConsumer"]
+
+
+class BrokerConsumer(Consumer):
+    def on_connection_error_after_connected(self, exc: Exception) -> None:
+        """Drop the broken connection and let the consumer reconnect, even when closing it fails."""
+        try:
+            super().on_connection_error_after_connected(exc)
+        except AttributeError:
+            logger.warning(
+                "the lost broker connection could not be closed cleanly (%r); reconnecting",
+                exc,
+                exc_info=True,
+            )
