@@ -2,10 +2,11 @@
 
 On a lost broker connection Celery first collects the connection (which drops its transport) and then closes
 it. Closing gives the channel's unacknowledged messages back through that transport, which is gone by then:
-kombu raises ``AttributeError``, and as that is not a connection error the worker stopped for good ("Unrecoverable
-error"), taking its in-flight tasks with it. Here that failure ends the cleanup instead; the consumer reconnects
-as after any other connection loss. The messages it could not give back stay in Redis's unacknowledged set and
-are delivered again after the visibility timeout; what Redis itself lost, the sweepers send again.
+kombu raises ``AttributeError``, which is not a connection error, so the worker stopped for good
+("Unrecoverable error") and took its in-flight tasks with it. Here that failure ends the cleanup instead, and
+the consumer reconnects as after any other connection loss. The messages it could not give back stay in
+Redis's unacknowledged set and are delivered again after the visibility timeout; what Redis itself lost, the
+sweepers send again.
 """
 
 from __future__ import annotations
