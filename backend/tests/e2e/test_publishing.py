@@ -22,6 +22,7 @@ from app.services.utils.metafield_builder import product_metafields
 from tests.support.image_host import bind_loopback, image_host, serve_app
 from tests.support.processes import Emulator, Workers, start_emulator, wait_until
 from tests.support.publishing_factories import catalogue, normalized_batch, stage
+from tests.support.sync_stack import BeatProcess
 
 FAST_PLAN = {"restore_rate": 20000, "bucket_size": 40000, "max_query_cost": 1000}
 CODES: dict[str, str] = {}
@@ -217,8 +218,22 @@ def test_a_failed_save_after_the_shopify_write_is_reconciled_with_nothing_delete
     assert stats(shopify)["by_operation"].get("productDelete", 0) == 0
 
 
+@pytest.fixture
+def recovery_env(env: dict[str, str]) -> None:
+    """The deployment's recovery, compressed: the publish sweep every 2 s, re-sending items whose message
+    died with the worker after 6 s (``sent``) or once their lease ran out (``in_progress``).
+
+    Items finishing also re-send stale ones, but the last items of a run have only the sweep
+    (``tasks.publishing.reconcile`` on beat).
+    """
+    env.update(
+        CELERY_VISIBILITY_TIMEOUT_S="10", PUBLISH_RECONCILE_INTERVAL_S="2", PUBLISH_SENT_TIMEOUT_S="6"
+    )
+
+
 def test_a_worker_killed_mid_run_completes_without_duplicates(
-    env: dict[str, str],
+    recovery_env: None,
+    sweeper_beat: BeatProcess,
     api: TestClient,
     auth_headers: dict[str, str],
     container: Container,
