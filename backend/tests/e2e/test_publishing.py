@@ -226,9 +226,7 @@ def recovery_env(env: dict[str, str]) -> None:
     Items finishing also re-send stale ones, but the last items of a run have only the sweep
     (``tasks.publishing.reconcile`` on beat).
     """
-    env.update(
-        CELERY_VISIBILITY_TIMEOUT_S="10", PUBLISH_RECONCILE_INTERVAL_S="2", PUBLISH_SENT_TIMEOUT_S="6"
-    )
+    env.update(CELERY_VISIBILITY_TIMEOUT_S="10", PUBLISH_RECONCILE_INTERVAL_S="2", PUBLISH_SENT_TIMEOUT_S="6")
 
 
 def test_a_worker_killed_mid_run_completes_without_duplicates(
