@@ -1,4 +1,4 @@
-"""The workers' broker consumer: a broker restart costs a reconnect, never the worker.
+"""The workers' broker consumer: it reconnects when closing a lost broker connection fails.
 
 On a lost broker connection Celery first collects the connection (which drops its transport) and then closes
 it. Closing gives the channel's unacknowledged messages back through that transport, which is gone by then:
@@ -7,6 +7,10 @@ kombu raises ``AttributeError``, which is not a connection error, so the worker 
 the consumer reconnects as after any other connection loss. The messages it could not give back stay in
 Redis's unacknowledged set and are delivered again after the visibility timeout; what Redis itself lost, the
 sweepers send again.
+
+An acknowledgement of a task that finished after the loss can still fail the same way inside kombu's event
+loop, which this class does not see; the worker then stops with a failure and its supervisor starts it again
+(``Restart=on-failure`` in ``deploy/systemd/boeing-celery@.service``).
 """
 
 from __future__ import annotations

@@ -119,6 +119,16 @@ class Workers:
         finally:
             client.close()
 
+    def restart_exited(self) -> list[str]:
+        """Start again every group whose process has exited, as the deployment's supervisor does (systemd
+        ``Restart=on-failure``); returns the groups restarted."""
+        exited = [group for group, worker in self.running.items() if worker.process.poll() is not None]
+        for group in exited:
+            del self.running[group]
+        if exited:
+            self.start(*exited)
+        return exited
+
     def kill(self, group: str) -> None:
         """SIGKILL the whole group (main process and pool children), as a crash would."""
         worker = self.running.pop(group)
