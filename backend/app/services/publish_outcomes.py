@@ -133,26 +133,31 @@ class PublishOutcomes:
     # --- outcomes -------------------------------------------------------------------------------------------
     def save_published(self, write: PublishedWrite) -> None:
         """Record a product Shopify accepted, in one unit of work (see the module docstring)."""
-        record = self.record_of(write.sku, write.values)
         with self._uow_factory() as uow:
-            self._products.upsert_published(
-                uow,
-                sku=write.sku,
-                values=write.values,
-                shopify_product_id=write.shopify_product_id,
-                shopify_variant_id=write.shopify_variant_id,
-                shopify_inventory_item_id=write.shopify_inventory_item_id,
-                shopify_handle=write.shopify_handle,
-                image_url=write.image_url,
-                content_hash=write.content_hash,
-                created_by=write.created_by,
-            )
-            self._staging.mark_published(
-                uow, write.sku, shopify_product_id=write.shopify_product_id, image_url=write.image_url
-            )
-            self.enroll(uow, record, write.created_by)
-            if write.item_id is not None and write.batch_id is not None:
-                self._finish(uow, write.batch_id, write.item_id, "published")
+            self.record_published(uow, write)
+
+    def record_published(self, uow: UnitOfWork, write: PublishedWrite) -> None:
+        """Record a product Shopify accepted in the caller's unit of work (reconciliation resolves its record
+        in the same transaction)."""
+        record = self.record_of(write.sku, write.values)
+        self._products.upsert_published(
+            uow,
+            sku=write.sku,
+            values=write.values,
+            shopify_product_id=write.shopify_product_id,
+            shopify_variant_id=write.shopify_variant_id,
+            shopify_inventory_item_id=write.shopify_inventory_item_id,
+            shopify_handle=write.shopify_handle,
+            image_url=write.image_url,
+            content_hash=write.content_hash,
+            created_by=write.created_by,
+        )
+        self._staging.mark_published(
+            uow, write.sku, shopify_product_id=write.shopify_product_id, image_url=write.image_url
+        )
+        self.enroll(uow, record, write.created_by)
+        if write.item_id is not None and write.batch_id is not None:
+            self._finish(uow, write.batch_id, write.item_id, "published")
 
     def unchanged(self, batch_id: str, item_id: int, record: NormalizedRecord, created_by: str) -> None:
         """Shopify already holds exactly this content: no call was made; the item counts as published."""

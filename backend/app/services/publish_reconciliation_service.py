@@ -145,11 +145,13 @@ class PublishReconciliationService:
             return "done"
         write = PublishedWrite.from_payload(pending.payload)
         try:
-            self._outcomes.save_published(write)
+            # The save and its record's resolution commit together: a run never completes while its last
+            # save still shows as pending, and a crash in between cannot leave a saved write pending.
+            with self._uow_factory() as uow:
+                self._outcomes.record_published(uow, write)
+                self._store.mark_resolved(uow, pending.id)
         except Exception as exc:
             return self._failed_again(pending, write, f"{type(exc).__name__}: {exc}")
-        with self._uow_factory() as uow:
-            self._store.mark_resolved(uow, pending.id)
         logger.info("%s: reconciled Shopify product %s", write.sku, write.shopify_product_id)
         return "resolved"
 

@@ -12,7 +12,8 @@ import psycopg
 import pytest
 
 from app.container import Container
-from app.core.exceptions import QuotaWait, RetryableError
+from app.core.exceptions import DatabaseError, QuotaWait, RetryableError
+from app.db.reconciliation_store import ReconciliationStore
 from tests.support.boeing_items import location, normalized
 from tests.support.processes import Emulator, start_emulator
 from tests.support.publishing_factories import normalized_batch, stage
@@ -359,3 +360,36 @@ def _flat(products: list[dict[str, Any]]) -> list[dict[str, Any]]:
             inventory = {entry["location"]: entry["available"] for entry in inventory}
         flat.append({**product, "metafields": metafields, "inventory": inventory or {}})
     return flat
+
+
+def test_a_reconciled_save_commits_together_with_its_record(
+    container: Container, shopify: Emulator, conn: psycopg.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stage(container, [normalized()])
+    result = container.publishing_service.publish_bulk(
+        part_numbers=["WF338109=K3"],
+        part_numbers_text=None,
+        batch_id=None,
+        idempotency_key=None,
+        created_by="op",
+    )
+    conn.execute(FAIL_PRODUCT_INSERTS)
+    try:
+        assert drain(container, result.batch.id) == {"WF338109=K3": "pending_db"}
+    finally:
+        conn.execute(ALLOW_PRODUCT_INSERTS)
+    (record_id,) = conn.execute("SELECT id FROM publish_reconciliation").fetchone()  # type: ignore[misc]
+
+    def resolution_fails(*_: Any, **__: Any) -> bool:
+        raise DatabaseError("Could not resolve a publish reconciliation because of a database error.")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ReconciliationStore, "mark_resolved", resolution_fails)
+        assert container.publish_reconciliation_service.reconcile(record_id)["pending"] == 1
+    # Nothing of the save was kept without its record: the product, the item and the run wait together.
+    assert conn.execute("SELECT count(*) FROM product").fetchone() == (0,)
+    assert conn.execute("SELECT state FROM publish_reconciliation").fetchone() == ("pending_db",)
+    assert batch_row(conn, result.batch.id)[:2] == ("publish", "processing")
+    assert container.publish_reconciliation_service.reconcile(record_id)["resolved"] == 1
+    assert conn.execute("SELECT count(*) FROM product").fetchone() == (1,)
+    assert batch_row(conn, result.batch.id) == ("publish", "completed", 1, 1, 0)
