@@ -6,7 +6,8 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.core.auth import Caller, require_caller
 from app.routes.deps import get_extraction_service
-from app.schemas.extraction import BulkAccepted, BulkExtractionRequest, NormalizedProduct
+from app.schemas.batches import BulkAccepted
+from app.schemas.extraction import BulkExtractionRequest, NormalizedProduct
 from app.services.extraction_service import ExtractionService
 
 router = APIRouter(tags=["extraction"])

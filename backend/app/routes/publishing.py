@@ -58,9 +58,9 @@ def bulk(
         idempotency_key=body.idempotency_key,
         created_by=caller.user_id,
     )
-    if not result.created:
+    if not result.accepted.created:
         response.status_code = status.HTTP_200_OK
-    return BulkAccepted.model_validate(result, from_attributes=True)
+    return BulkAccepted.model_validate(result.accepted, from_attributes=True)
 
 
 @router.put("/products/{product_id}", response_model=ProductUpdated)

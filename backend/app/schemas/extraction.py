@@ -6,10 +6,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, StringConstraints
 
-from app.schemas.batches import BulkAccepted
 from app.schemas.products import NormalizedProduct
 
-__all__ = ["BulkAccepted", "BulkExtractionRequest", "NormalizedProduct"]
+__all__ = ["BulkExtractionRequest", "NormalizedProduct"]
 
 
 class BulkExtractionRequest(BaseModel):

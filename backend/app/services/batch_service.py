@@ -20,7 +20,7 @@ from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["BatchDetail", "BatchPage", "BatchService", "FailurePage"]
+__all__ = ["BatchDetail", "BatchPage", "BatchService", "BulkAccepted", "FailurePage"]
 
 FAILED_ITEMS_IN_BATCH = 50
 _HUNDRED = Decimal(100)
@@ -33,6 +33,20 @@ _COUNTERS: Mapping[tuple[str, str], Mapping[str, int]] = {
     ("publishing", "unchanged"): {"published": 1},
     ("publishing", "failed"): {"failed": 1},
 }
+
+
+@dataclass(frozen=True, slots=True)
+class BulkAccepted:
+    """What a bulk extraction or publish request answers (http-api §2.2); ``created`` is False for an
+    idempotent repeat."""
+
+    batch_id: str
+    total_items: int
+    duplicates_removed: int
+    status: str
+    message: str
+    idempotency_key: str | None
+    created: bool
 
 
 @dataclass(frozen=True, slots=True)

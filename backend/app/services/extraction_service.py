@@ -31,7 +31,7 @@ from app.db.batch_store import BatchStore
 from app.db.idempotency_store import IdempotencyStore
 from app.db.raw_data_store import RawDataStore
 from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from app.services.batch_service import BatchService
+from app.services.batch_service import BatchService, BulkAccepted
 from app.services.normalization_service import NormalizationService
 from app.services.task_dispatcher import TaskDispatcher
 from app.utils.boeing_normalize import NormalizedRecord, base_part_number
@@ -41,7 +41,7 @@ from app.utils.rate_limiter import BoeingRateLimiter
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["BulkAccepted", "ChunkReport", "ExtractionService"]
+__all__ = ["ChunkReport", "ExtractionService"]
 
 STAGE = "extraction"
 BULK_ENDPOINT = "extraction.bulk"
@@ -50,19 +50,6 @@ NORMALIZE_CHUNK_TASK = "tasks.normalization.normalize_chunk"
 PROCESS_BULK_TASK = "tasks.extraction.process_bulk_search"
 SWEEP_LIMIT = 500
 MAX_BACKOFF_S = 120.0
-
-
-@dataclass(frozen=True, slots=True)
-class BulkAccepted:
-    """What a bulk request answers (http-api §2.2); ``created`` is False for an idempotent repeat."""
-
-    batch_id: str
-    total_items: int
-    duplicates_removed: int
-    status: str
-    message: str
-    idempotency_key: str | None
-    created: bool
 
 
 @dataclass(frozen=True, slots=True)

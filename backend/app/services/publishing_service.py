@@ -27,7 +27,7 @@ from app.db.product_store import ProductRow, ProductStore
 from app.db.publish_item_store import PublishItemStore
 from app.db.staging_store import StagingStore
 from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from app.services.batch_service import BatchService
+from app.services.batch_service import BatchService, BulkAccepted
 from app.services.publish_outcomes import PublishedWrite, PublishOutcomes, record_values
 from app.services.publish_runner import PublishRunner
 from app.services.shopify_setup_service import MetafieldSetupReport, ShopifySetupService
@@ -62,35 +62,10 @@ class PublishStarted:
 
 @dataclass(frozen=True, slots=True)
 class BulkPublishResult:
-    """A bulk publish accepted (``repeated`` when an idempotency key returned an earlier batch)."""
+    """A bulk publish accepted: the run's batch, and what the endpoint answers."""
 
     batch: BatchRow
-    duplicates_removed: int
-    repeated: bool
-    idempotency_key: str | None
-
-    # The accepted-bulk shape every bulk endpoint answers (http-api §2.2).
-    @property
-    def batch_id(self) -> str:
-        return self.batch.id
-
-    @property
-    def total_items(self) -> int:
-        return self.batch.total_items
-
-    @property
-    def status(self) -> str:
-        return self.batch.status
-
-    @property
-    def created(self) -> bool:
-        return not self.repeated
-
-    @property
-    def message(self) -> str:
-        if self.repeated:
-            return "An idempotent repeat: this is the batch the key created earlier."
-        return f"Publishing {self.batch.total_items} SKU(s) to Shopify."
+    accepted: BulkAccepted
 
 
 class PublishingService:
@@ -180,9 +155,16 @@ class PublishingService:
             )
             if idempotency_key:
                 self._idempotency.record(uow, BULK_ENDPOINT, idempotency_key, batch.id)
-        return BulkPublishResult(
-            batch=batch, duplicates_removed=duplicates, repeated=False, idempotency_key=idempotency_key
+        accepted = BulkAccepted(
+            batch_id=batch.id,
+            total_items=batch.total_items,
+            duplicates_removed=duplicates,
+            status=batch.status,
+            message=f"Publishing {batch.total_items} SKU(s) to Shopify.",
+            idempotency_key=idempotency_key,
+            created=True,
         )
+        return BulkPublishResult(batch, accepted)
 
     def _repeated(self, key: str) -> BulkPublishResult | None:
         with self._uow_factory() as uow:
@@ -190,12 +172,16 @@ class PublishingService:
             batch = self._batches.get(uow, earlier, with_part_numbers=False) if earlier else None
         if batch is None:
             return None
-        return BulkPublishResult(
-            batch=batch,
+        accepted = BulkAccepted(
+            batch_id=batch.id,
+            total_items=batch.total_items,
             duplicates_removed=batch.duplicates_removed,
-            repeated=True,
+            status=batch.status,
+            message="An idempotent repeat: this is the batch the key created earlier.",
             idempotency_key=batch.idempotency_key,
+            created=False,
         )
+        return BulkPublishResult(batch, accepted)
 
     def _sellable_skus_of(self, uow: UnitOfWork, batch_id: str, limit: int) -> list[str]:
         batch = self._ready_batch(uow, batch_id)

@@ -100,7 +100,7 @@ def test_a_bulk_run_publishes_one_product_per_full_sku_and_fails_what_cannot_be_
         idempotency_key=None,
         created_by="operator-1",
     )
-    assert (result.batch.batch_type, result.batch.status, result.duplicates_removed) == (
+    assert (result.batch.batch_type, result.batch.status, result.accepted.duplicates_removed) == (
         "publish",
         "pending",
         1,
