@@ -281,9 +281,9 @@ CREATE TRIGGER fail_product_insert BEFORE INSERT ON product
 ALLOW_PRODUCT_INSERTS = "DROP TRIGGER IF EXISTS fail_product_insert ON product"
 
 
-def test_a_failed_save_after_a_shopify_write_is_reconciled_never_deleted(
-    container: Container, shopify: Emulator, conn: psycopg.Connection
-) -> None:
+def publish_with_a_failing_save(container: Container, conn: psycopg.Connection) -> tuple[str, int]:
+    """Publish one SKU while product inserts fail: Shopify has the write, its save waits for reconciliation.
+    Returns the batch id and the reconciliation record's id."""
     stage(container, [normalized()])
     result = container.publishing_service.publish_bulk(
         part_numbers=["WF338109=K3"],
@@ -297,20 +297,47 @@ def test_a_failed_save_after_a_shopify_write_is_reconciled_never_deleted(
         assert drain(container, result.batch.id) == {"WF338109=K3": "pending_db"}
     finally:
         conn.execute(ALLOW_PRODUCT_INSERTS)
+    (record_id,) = conn.execute("SELECT id FROM publish_reconciliation").fetchone()  # type: ignore[misc]
+    return result.batch.id, record_id
+
+
+def test_a_failed_save_after_a_shopify_write_is_reconciled_never_deleted(
+    container: Container, shopify: Emulator, conn: psycopg.Connection
+) -> None:
+    batch_id, record_id = publish_with_a_failing_save(container, conn)
     state, attempts, payload_sku = conn.execute(
         "SELECT state, attempts, payload->>'sku' FROM publish_reconciliation"
     ).fetchone()  # type: ignore[misc]
     assert (state, attempts, payload_sku) == ("pending_db", 1, "WF338109=K3")
-    assert conn.execute(
-        "SELECT status FROM batch_items WHERE batch_id = %s", (result.batch.id,)
-    ).fetchone() == ("in_progress",)
-    (record_id,) = conn.execute("SELECT id FROM publish_reconciliation").fetchone()  # type: ignore[misc]
+    assert conn.execute("SELECT status FROM batch_items WHERE batch_id = %s", (batch_id,)).fetchone() == (
+        "in_progress",
+    )
     report = container.publish_reconciliation_service.reconcile(record_id)
     assert report["resolved"] == 1
     assert conn.execute("SELECT state FROM publish_reconciliation").fetchone() == ("resolved",)
     assert conn.execute("SELECT count(*) FROM product").fetchone() == (1,)
-    assert batch_row(conn, result.batch.id) == ("publish", "completed", 1, 1, 0)
+    assert batch_row(conn, batch_id) == ("publish", "completed", 1, 1, 0)
     assert len(emulator_products(shopify)) == 1, "no orphan, nothing deleted"
+
+
+def test_a_reconciled_save_commits_together_with_its_record(
+    container: Container, shopify: Emulator, conn: psycopg.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batch_id, record_id = publish_with_a_failing_save(container, conn)
+
+    def resolution_fails(*_: Any, **__: Any) -> bool:
+        raise DatabaseError("Could not resolve a publish reconciliation because of a database error.")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ReconciliationStore, "mark_resolved", resolution_fails)
+        assert container.publish_reconciliation_service.reconcile(record_id)["pending"] == 1
+    # Nothing of the save was kept without its record: the product, the item and the run wait together.
+    assert conn.execute("SELECT count(*) FROM product").fetchone() == (0,)
+    assert conn.execute("SELECT state FROM publish_reconciliation").fetchone() == ("pending_db",)
+    assert batch_row(conn, batch_id)[:2] == ("publish", "processing")
+    assert container.publish_reconciliation_service.reconcile(record_id)["resolved"] == 1
+    assert conn.execute("SELECT count(*) FROM product").fetchone() == (1,)
+    assert batch_row(conn, batch_id) == ("publish", "completed", 1, 1, 0)
 
 
 def test_an_unreferenced_product_is_deleted_only_after_the_window(
@@ -360,36 +387,3 @@ def _flat(products: list[dict[str, Any]]) -> list[dict[str, Any]]:
             inventory = {entry["location"]: entry["available"] for entry in inventory}
         flat.append({**product, "metafields": metafields, "inventory": inventory or {}})
     return flat
-
-
-def test_a_reconciled_save_commits_together_with_its_record(
-    container: Container, shopify: Emulator, conn: psycopg.Connection, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    stage(container, [normalized()])
-    result = container.publishing_service.publish_bulk(
-        part_numbers=["WF338109=K3"],
-        part_numbers_text=None,
-        batch_id=None,
-        idempotency_key=None,
-        created_by="op",
-    )
-    conn.execute(FAIL_PRODUCT_INSERTS)
-    try:
-        assert drain(container, result.batch.id) == {"WF338109=K3": "pending_db"}
-    finally:
-        conn.execute(ALLOW_PRODUCT_INSERTS)
-    (record_id,) = conn.execute("SELECT id FROM publish_reconciliation").fetchone()  # type: ignore[misc]
-
-    def resolution_fails(*_: Any, **__: Any) -> bool:
-        raise DatabaseError("Could not resolve a publish reconciliation because of a database error.")
-
-    with monkeypatch.context() as patch:
-        patch.setattr(ReconciliationStore, "mark_resolved", resolution_fails)
-        assert container.publish_reconciliation_service.reconcile(record_id)["pending"] == 1
-    # Nothing of the save was kept without its record: the product, the item and the run wait together.
-    assert conn.execute("SELECT count(*) FROM product").fetchone() == (0,)
-    assert conn.execute("SELECT state FROM publish_reconciliation").fetchone() == ("pending_db",)
-    assert batch_row(conn, result.batch.id)[:2] == ("publish", "processing")
-    assert container.publish_reconciliation_service.reconcile(record_id)["resolved"] == 1
-    assert conn.execute("SELECT count(*) FROM product").fetchone() == (1,)
-    assert batch_row(conn, result.batch.id) == ("publish", "completed", 1, 1, 0)
