@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import psycopg
@@ -19,6 +20,7 @@ from app.core.embedded import start_postgres, start_redis
 from app.core.local_identity import LocalIdentityServer, LocalPool, ensure_pool, mint_access_token
 from app.db.migrations import apply_migrations
 from app.main import create_app
+from tests.support.instants import TEST_INSTANT, UNUSUAL_INSTANTS
 from tests.support.processes import Workers
 from tests.support.settings import settings_from_env
 
@@ -137,6 +139,19 @@ def api(container: Container) -> Iterator[TestClient]:
     """The ASGI app on the test container, through its lifespan."""
     with TestClient(create_app(container.settings, container), raise_server_exceptions=False) as client:
         yield client
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A ``time_sensitive`` test runs at the suite's fixed instant and again at each unusual one."""
+    if "instant" in metafunc.fixturenames and metafunc.definition.get_closest_marker("time_sensitive"):
+        instants = {"fixed": TEST_INSTANT, **UNUSUAL_INSTANTS}
+        metafunc.parametrize("instant", list(instants.values()), ids=list(instants), indirect=True)
+
+
+@pytest.fixture
+def instant(request: pytest.FixtureRequest) -> datetime:
+    """The instant a test's emulators show when it starts: the suite's fixed one, or a parametrized one."""
+    return getattr(request, "param", TEST_INSTANT)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

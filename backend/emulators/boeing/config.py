@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ENV_PREFIX = "BOEING_EMU_"
 DEFAULT_SCOPE = "api://helixapis.com/.default"
@@ -83,6 +83,8 @@ class EmulatorConfig(BaseModel):
     accept_any_credentials: bool = False
     scope: str = DEFAULT_SCOPE
     request_log_size: int = Field(default=1000, ge=1, le=100_000)
+    # The instant the virtual clock shows at start-up and after every reset; unset: the wall clock.
+    clock_start: AwareDatetime | None = None
 
     @field_validator("clients", "users", mode="before")
     @classmethod

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .api import emulator
 from .faults import FaultRule
@@ -100,6 +100,12 @@ class AdvanceBody(_Body):
     """``POST /_emulator/clock/advance``; the clock only moves forward."""
 
     seconds: float = Field(ge=0, le=10 * 365 * 86_400)
+
+
+class ClockSetBody(_Body):
+    """``PUT /_emulator/clock``: the instant the virtual clock shows now (with its UTC offset)."""
+
+    now: AwareDatetime
 
 
 class ExpireBody(_Body):
@@ -216,6 +222,15 @@ async def advance(request: Request, body: AdvanceBody) -> dict[str, Any]:
     """Move the virtual clock forward (tokens, quota windows and drift all follow it)."""
     state = _state(request)
     state.clock.advance(body.seconds)
+    return {"offset_s": state.clock.offset, "now": state.now(), "window": state.window()}
+
+
+@router.put("/clock")
+async def set_clock(request: Request, body: ClockSetBody) -> dict[str, Any]:
+    """Set the virtual clock to an instant, forward or back; it runs on from there. Tests use it right after
+    a reset to run at a fixed date and time of day."""
+    state = _state(request)
+    state.clock.set(body.now.timestamp())
     return {"offset_s": state.clock.offset, "now": state.now(), "window": state.window()}
 
 

@@ -24,10 +24,15 @@ MAX_BUMP_TRIES = 64
 
 
 class VirtualClock:
-    """Epoch time that advances with the monotonic clock, plus an offset tests can move forward."""
+    """Epoch time that advances with the monotonic clock from a starting instant (the wall clock unless the
+    config names one), plus an offset tests can move."""
 
-    def __init__(self) -> None:
-        self._epoch0 = time.time()
+    def __init__(self, start: float | None = None) -> None:
+        self.restart(start)
+
+    def restart(self, start: float | None) -> None:
+        """Show ``start`` (or the wall clock) now, with no offset."""
+        self._epoch0 = time.time() if start is None else start
         self._mono0 = time.monotonic()
         self.offset = 0.0
 
@@ -38,6 +43,10 @@ class VirtualClock:
     def advance(self, seconds: float) -> None:
         """Move the clock forward."""
         self.offset += seconds
+
+    def set(self, epoch_s: float) -> None:
+        """Show ``epoch_s`` now and run on from there (tests pin the date and time of day with it)."""
+        self.offset += epoch_s - self.now()
 
 
 @dataclass(slots=True)
@@ -98,7 +107,7 @@ class EmulatorState:
 
     def __init__(self, config: EmulatorConfig) -> None:
         self.config = config
-        self.clock = VirtualClock()
+        self.clock = VirtualClock(self._clock_start())
         self.catalog = Catalog(config.seed, config.catalog_size, config.shares)
         self.tokens = TokenStore()
         self.quota = QuotaLimiter(self._default_policy())
@@ -232,7 +241,7 @@ class EmulatorState:
 
     def reset(self, seed: int | None = None, catalog_size: int | None = None) -> None:
         """Rebuild the catalogue; clear tokens, quotas' windows and per-client policies, faults, overrides,
-        freeze, stats and the clock offset (config is kept)."""
+        freeze, stats; the clock goes back to ``clock_start`` or the wall clock (config is kept)."""
         changes = {k: v for k, v in (("seed", seed), ("catalog_size", catalog_size)) if v is not None}
         if changes:
             self.config = self.config.patched(changes)
@@ -242,7 +251,7 @@ class EmulatorState:
             self.config.shares,
         ):
             self._rebuild_catalog()
-        self.clock.offset = 0.0
+        self.clock.restart(self._clock_start())
         self.tokens.clear()
         # Per-client quotas are runtime state like the windows; the config's default quota stays.
         self.quota.set_policy(self._default_policy())
@@ -252,6 +261,10 @@ class EmulatorState:
         self.frozen_window = None
         self.call_seq.clear()
         self.stats.reset(self.now())
+
+    def _clock_start(self) -> float | None:
+        start = self.config.clock_start
+        return None if start is None else start.timestamp()
 
     def _rebuild_catalog(self) -> None:
         # Overrides name codes of the old catalogue, so they go with it.

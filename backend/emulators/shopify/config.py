@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 DEFAULT_VERSIONS = ("2025-10", "2026-01", "2026-04")
 DEFAULT_TOKEN = "shpat_emulator_dev"
@@ -66,6 +66,8 @@ class EmulatorConfig(BaseModel):
     variant_threshold: int = Field(default=50_000, ge=0)
     variant_per_day: int = Field(default=1_000, ge=0)
     store_variant_offset: int = Field(default=0, ge=0)
+    # The instant the virtual clock shows at start-up and after every reset; unset: the wall clock.
+    clock_start: AwareDatetime | None = None
 
     @field_validator("tokens", "versions", mode="before")
     @classmethod
@@ -107,6 +109,7 @@ _ENV_FIELDS = {
     "SEARCH_LAG_S": "search_lag_s",
     "THROTTLE_HTTP_STATUS": "throttle_http_status",
     "SEED": "seed",
+    "CLOCK_START": "clock_start",
 }
 
 

@@ -11,6 +11,7 @@ from .config import DEFAULT_TOKEN, PlanLimits, resolve_plan
 from .control_models import (
     BucketBody,
     ClockBody,
+    ClockSetBody,
     DefinitionBody,
     DefinitionsBody,
     LocationBody,
@@ -244,6 +245,12 @@ def control_router(emu: Emulator) -> APIRouter:
     async def advance(body: ClockBody) -> dict[str, Any]:
         """Move virtual time forward."""
         emu.clock.advance(body.seconds)
+        return await get_clock()
+
+    @router.put("/clock")
+    async def set_clock(body: ClockSetBody) -> dict[str, Any]:
+        """Set virtual time to an instant, forward or back (tests pin the date and time of day with it)."""
+        emu.clock.set(body.now.timestamp())
         return await get_clock()
 
     @router.get("/settings")

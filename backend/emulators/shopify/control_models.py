@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from .config import resolve_plan
 from .metafield_types import METAFIELD_TYPES, check_validation_rules
@@ -105,6 +105,12 @@ class ClockBody(BaseModel):
     """How far to move the virtual clock."""
 
     seconds: float = Field(ge=0)
+
+
+class ClockSetBody(BaseModel):
+    """The instant the virtual clock shows now (with its UTC offset)."""
+
+    now: AwareDatetime
 
 
 class SettingsBody(BaseModel):

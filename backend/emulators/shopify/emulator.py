@@ -20,7 +20,7 @@ class Emulator:
 
     def __init__(self, config: EmulatorConfig) -> None:
         self.config = config
-        self.clock = VirtualClock()
+        self.clock = VirtualClock(None if config.clock_start is None else config.clock_start.timestamp())
         self.store = Store(self.clock, config.search_lag_s)
         self.schemas = {version: build_version_schema(version) for version in config.versions}
         self.documents = DocumentCache(self.schemas)

@@ -16,6 +16,7 @@ from app.container import Container
 from app.db.unit_of_work import UnitOfWork
 from emulators.boeing.config import EmulatorConfig
 from emulators.boeing.server import EmulatorThread
+from tests.support.instants import TEST_INSTANT
 
 
 @dataclass
@@ -125,7 +126,9 @@ EMULATOR_CATALOG = 2000
 @pytest.fixture(scope="module")
 def boeing_thread() -> Iterator[EmulatorThread]:
     """A Boeing emulator served from a thread of the test process (latency off)."""
-    config = EmulatorConfig(seed=EMULATOR_SEED, catalog_size=EMULATOR_CATALOG, latency_scale=0)
+    config = EmulatorConfig(
+        seed=EMULATOR_SEED, catalog_size=EMULATOR_CATALOG, latency_scale=0, clock_start=TEST_INSTANT
+    )
     with EmulatorThread(config) as server:
         yield server
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import redis
 
 from app.utils.heartbeats import KEY_PREFIX
+from tests.support.instants import clock_env
 
 BACKEND_DIR = Path(__file__).resolve().parents[2]
 
@@ -51,7 +52,7 @@ def start_emulator(name: str, args: list[str] | None = None, env: dict[str, str]
     process = subprocess.Popen(
         command,
         cwd=BACKEND_DIR,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **clock_env(), **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -14,6 +14,7 @@ from app.core.config import BoeingSettings
 from app.core.exceptions import NonRetryableError, QuotaWait, RetryableError
 from emulators.boeing.config import EmulatorConfig
 from emulators.boeing.server import EmulatorThread
+from tests.support.instants import TEST_INSTANT
 
 
 class FakeClock:
@@ -26,7 +27,9 @@ class FakeClock:
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[EmulatorThread]:
-    with EmulatorThread(EmulatorConfig(seed=42, catalog_size=1000, latency_scale=0)) as server:
+    with EmulatorThread(
+        EmulatorConfig(seed=42, catalog_size=1000, latency_scale=0, clock_start=TEST_INSTANT)
+    ) as server:
         yield server
 
 

@@ -17,12 +17,15 @@ from app.core.exceptions import QuotaWait, RetryableError
 from emulators.boeing.config import EmulatorConfig
 from emulators.boeing.server import EmulatorThread
 from tests.support.extraction import InlineBroker, assert_batch_consistent, batch_row, item_statuses
+from tests.support.instants import TEST_INSTANT
 from tests.support.settings import settings_from_env
 
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[EmulatorThread]:
-    with EmulatorThread(EmulatorConfig(seed=7, catalog_size=2000, latency_scale=0)) as server:
+    with EmulatorThread(
+        EmulatorConfig(seed=7, catalog_size=2000, latency_scale=0, clock_start=TEST_INSTANT)
+    ) as server:
         yield server
 
 

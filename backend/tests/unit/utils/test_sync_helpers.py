@@ -188,3 +188,15 @@ def test_sync_capacity_edge_cases() -> None:
         sync_capacity(2, 0, 10, 0.5)
     with pytest.raises(ValueError):
         sync_capacity(2, 60, 10, 1.5)
+
+
+@pytest.mark.time_sensitive
+def test_every_bucket_is_due_once_in_the_next_cycle_across_day_month_and_year_ends(instant: datetime) -> None:
+    dues = [next_sync_at(b, now=instant, bucket_count=24, bucket_seconds=HOUR) for b in range(24)]
+    assert all(instant < due <= instant + timedelta(days=1) for due in dues)
+    assert sorted(due.hour for due in dues) == list(range(24)), "bucket b is due at hour b (UTC)"
+    assert [current_bucket(due, 24, HOUR) for due in dues] == list(range(24))
+    assert current_bucket(instant, 24, HOUR) == instant.hour
+    assert bucket_start(instant.hour, now=instant, bucket_count=24, bucket_seconds=HOUR) == instant.replace(
+        minute=0, second=0, microsecond=0
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ import pytest
 
 from emulators.boeing.config import EmulatorConfig
 from emulators.boeing.server import EmulatorThread
+from tests.support.instants import TEST_INSTANT, iso
 
 OAUTH_PATH = "/oauth2/v2.0/token"
 PART_TOKEN_PATH = "/boeing-part-price-availability/token/v1/oauth"
@@ -28,7 +30,8 @@ BASELINE: dict[str, Any] = EmulatorConfig(
     latency_scale=0,
     quota_requests=1000,
     clients={"emu-client": "emu-secret", "other-client": "other-secret"},
-).model_dump()
+    clock_start=TEST_INSTANT,
+).model_dump(mode="json")
 
 
 class Pna:
@@ -139,9 +142,9 @@ class Control:
         """POST drift/force."""
         return self.call("POST", "/drift/force", body)
 
-    def sample(self, kind: str, limit: int = 5) -> list[str]:
-        """Sample base codes of a class."""
-        codes = self.call("GET", "/catalog", kind=kind, limit=limit)["codes"]
+    def sample(self, kind: str, limit: int = 5, offset: int = 0) -> list[str]:
+        """Sample base codes of a class, scanning from base index ``offset``."""
+        codes = self.call("GET", "/catalog", kind=kind, limit=limit, offset=offset)["codes"]
         assert codes, f"no {kind} codes in the catalogue"
         return codes
 
@@ -175,7 +178,7 @@ def poll() -> Callable[..., Any]:
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[EmulatorThread]:
     """The session's emulator server."""
-    config = EmulatorConfig(seed=42, catalog_size=CATALOG_SIZE, latency_scale=0)
+    config = EmulatorConfig(seed=42, catalog_size=CATALOG_SIZE, latency_scale=0, clock_start=TEST_INSTANT)
     with EmulatorThread(config) as server:
         yield server
 
@@ -188,10 +191,11 @@ def session_http(emulator: EmulatorThread) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def http(session_http: httpx.Client) -> httpx.Client:
-    """The HTTP client, pointed at a freshly reset emulator with the baseline config."""
+def http(session_http: httpx.Client, instant: datetime) -> httpx.Client:
+    """The HTTP client on a freshly reset emulator: the baseline config, its clock at ``instant``."""
     session_http.patch("/_emulator/config", json=BASELINE).raise_for_status()
     session_http.post("/_emulator/reset").raise_for_status()
+    session_http.put("/_emulator/clock", json={"now": iso(instant)}).raise_for_status()
     return session_http
 
 
@@ -230,7 +234,9 @@ def start_emulator() -> Iterator[Callable[..., EmulatorThread]]:
 
     def start(**config: Any) -> EmulatorThread:
         server = EmulatorThread(
-            EmulatorConfig(**{"catalog_size": 1000, "latency_scale": 0, **config})
+            EmulatorConfig(
+                **{"catalog_size": 1000, "latency_scale": 0, "clock_start": TEST_INSTANT, **config}
+            )
         ).start()
         started.append(server)
         return server

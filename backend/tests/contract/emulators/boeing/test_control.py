@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from emulators.boeing import EmulatorConfig, config_from_env, create_app
+from tests.support.instants import TEST_INSTANT
 
 
 def test_health(control):
@@ -129,7 +130,8 @@ def test_request_log(pna, control):
 
 
 def test_clock_advance_validates(control):
-    assert control.advance(10)["offset_s"] == 10
+    offset = control.advance(0)["offset_s"]
+    assert control.advance(10)["offset_s"] == pytest.approx(offset + 10)
     control.call("POST", "/clock/advance", {"seconds": -5}, expect=422)
     control.call("POST", "/tokens/expire", {"kind": "refresh"}, expect=422)
 
@@ -161,10 +163,24 @@ def test_create_app_runs_in_process():
     assert image_status == 200
 
 
+def test_clock_set_moves_drift_windows_and_reset_returns_to_the_start(control, http):
+    window = 3600
+    start = control.call("PUT", "/clock", {"now": "2028-02-29T23:59:30Z"})
+    assert start["window"] == int(start["now"]) // window
+    assert abs(start["now"] - 1835481570) < 5, "2028-02-29T23:59:30Z"
+    back = control.call("PUT", "/clock", {"now": "2001-01-01T02:00:00+02:00"})
+    assert abs(back["now"] - 978307200) < 5 and back["window"] < start["window"]
+    control.call("PUT", "/clock", {"now": "2028-02-29T23:59:30"}, expect=422)  # no UTC offset
+    http.post("/_emulator/reset").raise_for_status()
+    assert abs(control.advance(0)["now"] - TEST_INSTANT.timestamp()) < 60, "reset: back to clock_start"
+
+
 def test_config_from_env_and_overrides():
     env = {"BOEING_EMU_SEED": "3", "BOEING_EMU_QUOTA_REQUESTS": "9", "BOEING_EMU_CLIENTS": "a:1,b:2"}
     config = config_from_env(env, seed=11, latency_scale=None)
     assert (config.seed, config.quota_requests, config.clients) == (11, 9, {"a": "1", "b": "2"})
     assert config_from_env({"BOEING_EMU_USERS": '{"u": "p"}'}).users == {"u": "p"}
+    start = config_from_env({"BOEING_EMU_CLOCK_START": "2027-04-30T23:59:30Z"}).clock_start
+    assert start is not None and start.timestamp() == 1809129570
     with pytest.raises(ValueError, match="numeric_style"):
         config_from_env({"BOEING_EMU_NUMERIC_STYLE": "hex"})

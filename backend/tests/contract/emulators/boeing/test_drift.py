@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
+# Drift follows the virtual clock's windows: every test here also runs at the unusual instants.
+pytestmark = pytest.mark.time_sensitive
+
 WINDOW_S = 3600
+# The catalogue's first bases are pinned parts, exempt from drift (contract §7.2); samples start after them.
+FIRST_DRIFTING_BASE = 5
 
 
 def prices(items):
@@ -38,15 +45,19 @@ def test_same_window_same_answer(pna, control):
 
 def test_stock_and_prices_drift_over_time(pna, control):
     control.freeze()
-    codes = control.sample("normal", limit=40)
+    codes = control.sample("normal", limit=40, offset=FIRST_DRIFTING_BASE)
     before = answer(pna, codes)
     control.freeze(False)
     control.advance(240 * WINDOW_S)  # every part passes at least one price and one stock epoch
     pna.login()  # the old tokens expired on the way
     after = answer(pna, codes)
-    changed_prices = sum(prices(before)[k] != v for k, v in prices(after).items())
+    old_prices, new_prices = prices(before), prices(after)
+    # A new epoch redraws the factor (-3%…+6%, in basis points); on a price of $10 or more that shows in the
+    # cents but for a near-equal draw, while a few cents' part may round to the same price.
+    dear = [code for code, (list_price, _net) in old_prices.items() if list_price >= 10]
+    assert len(dear) >= 10
+    assert sum(new_prices[code] != old_prices[code] for code in dear) >= len(dear) * 0.9
     changed_stock = sum(stock(before)[k] != v for k, v in stock(after).items())
-    assert changed_prices >= len(before) * 0.8
     assert changed_stock >= len(before) * 0.8
     for item in after:
         if Decimal(item["listPrice"]) > 0:

@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 from typing import Any
@@ -17,6 +18,7 @@ import uvicorn
 
 from emulators.shopify import EmulatorConfig, create_app
 from emulators.shopify.__main__ import bind_socket
+from tests.support.instants import TEST_INSTANT, iso
 
 TOKEN = "shpat_emulator_dev"
 OTHER_TOKEN = "shpat_second_app"
@@ -262,7 +264,7 @@ def files_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def emulator_url() -> Iterator[str]:
     """A real uvicorn server on a free loopback port, stopped at the end of the session."""
-    config = EmulatorConfig(tokens=(TOKEN, OTHER_TOKEN), fetch_timeout_s=2.0)
+    config = EmulatorConfig(tokens=(TOKEN, OTHER_TOKEN), fetch_timeout_s=2.0, clock_start=TEST_INSTANT)
     sock = bind_socket("127.0.0.1", 0)
     port = sock.getsockname()[1]
     uv_config = uvicorn.Config(
@@ -280,11 +282,12 @@ def emulator_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def emu(emulator_url: str, files_url: str) -> Iterator[Emu]:
-    """A freshly reset emulator and an HTTP client for it."""
+def emu(emulator_url: str, files_url: str, instant: datetime) -> Iterator[Emu]:
+    """A freshly reset emulator, its clock at ``instant``, and an HTTP client for it."""
     with httpx.Client(base_url=emulator_url, timeout=10.0) as client:
         helper = Emu(emulator_url, client, files_url)
         assert helper.control("POST", "/reset").status_code == 200
+        assert helper.control("PUT", "/clock", {"now": iso(instant)}).status_code == 200
         yield helper
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.support.instants import TEST_INSTANT
+
 
 def test_reset_empties_the_store_and_restores_settings(emu):
     emu.create_part()
@@ -14,7 +16,7 @@ def test_reset_empties_the_store_and_restores_settings(emu):
     assert all(loc["is_active"] for loc in emu.control("GET", "/locations").json() if loc["legacy_id"] != 5)
     assert emu.control("GET", "/plan").json()["restore_rate"] == 100
     assert emu.control("GET", "/faults").json() == []
-    assert emu.control("GET", "/clock").json()["offset_s"] == 0
+    assert abs(emu.control("GET", "/clock").json()["timestamp"] - TEST_INSTANT.timestamp()) < 60
     assert emu.control("GET", "/stats").json()["requests"] == 0
 
 
@@ -63,10 +65,22 @@ def test_plan_bucket_and_clock_inputs_are_validated(emu):
 
 
 def test_clock_advance(emu):
-    before = emu.control("GET", "/clock").json()["timestamp"]
+    before = emu.control("GET", "/clock").json()
     after = emu.control("POST", "/clock/advance", {"seconds": 7200}).json()
-    assert after["offset_s"] == 7200
-    assert 7200 <= after["timestamp"] - before < 7210
+    assert after["offset_s"] - before["offset_s"] == 7200
+    assert 7200 <= after["timestamp"] - before["timestamp"] < 7210
+
+
+def test_clock_set_to_an_instant_forward_or_back_and_reset_returns_to_the_start(emu):
+    start = emu.control("GET", "/clock").json()["timestamp"]
+    assert abs(start - TEST_INSTANT.timestamp()) < 60, "the suite's emulator starts at its fixed instant"
+    leap = emu.control("PUT", "/clock", {"now": "2028-02-29T23:59:30+00:00"}).json()
+    assert leap["now"] == "2028-02-29T23:59:30Z"
+    back = emu.control("PUT", "/clock", {"now": "2001-01-01T02:00:00+02:00"}).json()
+    assert back["now"] == "2001-01-01T00:00:00Z"
+    assert emu.control("PUT", "/clock", {"now": "2028-02-29T23:59:30"}).status_code == 422, "no UTC offset"
+    emu.control("POST", "/reset")
+    assert abs(emu.control("GET", "/clock").json()["timestamp"] - TEST_INSTANT.timestamp()) < 60
 
 
 def test_products_listing_filters(emu):

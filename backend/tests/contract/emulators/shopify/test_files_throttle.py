@@ -55,6 +55,7 @@ def test_same_source_keeps_the_file_and_new_source_replaces_it(emu, part):
     assert [f["original_source"] for f in after] == ["http://127.0.0.1:9/other.png"]
 
 
+@pytest.mark.time_sensitive
 def test_variant_creation_limit(emu, part):
     settings = {"threshold": 50_000, "per_day": 2, "store_variant_offset": 49_999}
     assert emu.control("PUT", "/variant-throttle", settings).status_code == 200

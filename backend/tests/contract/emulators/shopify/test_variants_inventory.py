@@ -189,6 +189,7 @@ def test_idempotent_replay_returns_the_original_result_once(emu):
     assert _levels(emu, item)["Dallas Central"]["available"] == 80
 
 
+@pytest.mark.time_sensitive
 def test_idempotency_keys_expire_after_a_day(emu):
     _, _, item = _ids(emu.create_part())
     emu.inventory_set(_input(_quantity(item, 80, changeFromQuantity=100)), key="day-key")
