@@ -38,7 +38,7 @@ def up(
     no_workers: bool = typer.Option(False, help="Start the API only (no workers, no beat)."),
 ) -> None:
     """Start the whole system locally (embedded PostgreSQL/Redis unless URLs are given); Ctrl-C stops it."""
-    from app.core.local_stack import DEFAULT_DATA_DIR, LocalStack, StackOptions
+    from app.local.stack import DEFAULT_DATA_DIR, LocalStack, StackOptions
 
     options = StackOptions(
         data_dir=data_dir or DEFAULT_DATA_DIR,
@@ -91,7 +91,7 @@ def token(
     ),
 ) -> None:
     """Print a fresh access token: the local operator's, or for given credentials against a real pool."""
-    from app.core.local_identity import CognitoAppClient, IdentityProviderError, mint_access_token
+    from app.clients.cognito_client import CognitoAppClient, IdentityProviderError, mint_access_token
 
     settings = _settings_or_exit()
     cognito = settings.cognito

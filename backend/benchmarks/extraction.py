@@ -46,8 +46,8 @@ import httpx  # noqa: E402
 import psycopg  # noqa: E402
 
 from app.container import Container, build_container  # noqa: E402
-from app.core.embedded import start_postgres, start_redis  # noqa: E402
 from app.db.migrations import apply_migrations  # noqa: E402
+from app.local.embedded import start_postgres, start_redis  # noqa: E402
 from tests.support.processes import Workers, start_emulator, wait_until  # noqa: E402
 from tests.support.settings import clean_environ, settings_from_env  # noqa: E402
 from tests.support.sync_stack import BeatProcess  # noqa: E402

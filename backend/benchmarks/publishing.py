@@ -39,8 +39,8 @@ if str(BACKEND) not in sys.path:
     sys.path.insert(0, str(BACKEND))
 
 from app.container import build_container  # noqa: E402
-from app.core.embedded import start_postgres, start_redis  # noqa: E402
 from app.db.migrations import apply_migrations  # noqa: E402
+from app.local.embedded import start_postgres, start_redis  # noqa: E402
 from tests.support.processes import Workers, start_emulator  # noqa: E402
 from tests.support.publishing_factories import catalogue, normalized_batch, stage  # noqa: E402
 from tests.support.settings import clean_environ, settings_from_env  # noqa: E402

@@ -39,8 +39,8 @@ if str(BACKEND) not in sys.path:
     sys.path.insert(0, str(BACKEND))
 
 from app.container import Container, build_container  # noqa: E402
-from app.core.embedded import start_postgres, start_redis  # noqa: E402
 from app.db.migrations import apply_migrations  # noqa: E402
+from app.local.embedded import start_postgres, start_redis  # noqa: E402
 from app.schemas.sync import HourlyStats, SyncDashboard, SyncFailureItem, SyncHistoryItem  # noqa: E402
 from tests.support.settings import settings_from_env  # noqa: E402
 

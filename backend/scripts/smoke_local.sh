@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DATA=$(mktemp -d)
-PORT=$(.venv/bin/python -c 'from app.core.embedded import free_port; print(free_port())')
+PORT=$(.venv/bin/python -c 'from app.local.embedded import free_port; print(free_port())')
 env -u DATABASE_URL -u REDIS_URL -u TEST_DATABASE_URL -u TEST_REDIS_URL \
   .venv/bin/boeing-hub up --data-dir "$DATA" --api-port "$PORT" --boeing-port 0 --shopify-port 0 \
   >"$DATA/up.log" 2>&1 &

@@ -14,11 +14,12 @@ import pytest
 import redis as redis_lib
 from fastapi.testclient import TestClient
 
+from app.clients.cognito_client import mint_access_token
 from app.container import Container, build_container
 from app.core.config import Settings
-from app.core.embedded import start_postgres, start_redis
-from app.core.local_identity import LocalIdentityServer, LocalPool, ensure_pool, mint_access_token
 from app.db.migrations import apply_migrations
+from app.local.embedded import start_postgres, start_redis
+from app.local.identity import LocalIdentityServer, LocalPool, ensure_pool
 from app.main import create_app
 from tests.support.instants import TEST_INSTANT, UNUSUAL_INSTANTS
 from tests.support.processes import Workers
@@ -191,7 +192,7 @@ def authed_env(env: dict[str, str], cognito_env: dict[str, str]) -> dict[str, st
 def operator_token(cognito_pool: LocalPool) -> str:
     """A fresh access token of the local operator."""
     return mint_access_token(
-        cognito_pool.endpoint_url, cognito_pool, cognito_pool.operator_username, OPERATOR_PASSWORD
+        cognito_pool.endpoint_url, cognito_pool.app_client, cognito_pool.operator_username, OPERATOR_PASSWORD
     )
 
 

@@ -6,9 +6,9 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from app.clients.cognito_client import IdentityProviderError, global_sign_out
 from app.core.cognito import AccessClaims, CognitoVerifier, IdentityProviderUnavailable, TokenError
 from app.core.exceptions import AuthenticationError, ServiceUnavailableError
-from app.core.local_identity import IdentityProviderError, global_sign_out
 from app.db.unit_of_work import UnitOfWorkFactory
 from app.db.user_store import UserStore
 from app.utils.token_denylist import TokenDenyList

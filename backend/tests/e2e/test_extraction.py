@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.container import Container, build_container
-from app.core.embedded import free_port, start_redis
+from app.local.embedded import free_port, start_redis
 from app.main import create_app
 from tests.e2e.conftest import BoeingEmulator, boeing_quota_env
 from tests.support.extraction import assert_batch_consistent, batch_row, item_statuses

@@ -12,7 +12,7 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from app.core.local_identity import LocalPool
+from app.local.identity import LocalPool
 
 
 def emulator_private_key() -> Any:

@@ -10,8 +10,9 @@ import boto3
 import pytest
 from fastapi.testclient import TestClient
 
+from app.clients.cognito_client import mint_access_token
 from app.core.cognito import CognitoVerifier, TokenError, emulator_key_thumbprints
-from app.core.local_identity import LocalPool, mint_access_token
+from app.local.identity import LocalPool
 from tests.conftest import OPERATOR_PASSWORD
 from tests.support.tokens import access_claims, foreign_key, sign
 
@@ -112,7 +113,9 @@ def test_real_id_token_is_refused(api: TestClient, cognito_pool: LocalPool) -> N
 
 
 def test_token_is_refused_after_logout(api: TestClient, cognito_pool: LocalPool) -> None:
-    token = mint_access_token(cognito_pool.endpoint_url, cognito_pool, "operator", OPERATOR_PASSWORD)
+    token = mint_access_token(
+        cognito_pool.endpoint_url, cognito_pool.app_client, "operator", OPERATOR_PASSWORD
+    )
     assert _get_me(api, token)[0] == 200
     response = api.post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
@@ -134,7 +137,9 @@ def test_legacy_auth_paths_are_served_and_deprecated(api: TestClient, auth_heade
 
 
 def test_production_verifier_never_accepts_the_emulators_keys(cognito_pool: LocalPool) -> None:
-    token = mint_access_token(cognito_pool.endpoint_url, cognito_pool, "operator", OPERATOR_PASSWORD)
+    token = mint_access_token(
+        cognito_pool.endpoint_url, cognito_pool.app_client, "operator", OPERATOR_PASSWORD
+    )
     local = CognitoVerifier(cognito_pool.jwks_url, cognito_pool.issuer, [cognito_pool.client_id])
     assert local.verify(token).username == "operator"
     production = CognitoVerifier(

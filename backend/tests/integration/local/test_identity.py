@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import httpx
 import jwt
 import pytest
-from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from app.clients.cognito_client import IdentityProviderError, cognito_client, mint_access_token
 from app.core.cognito import (
     CognitoVerifier,
     TokenError,
@@ -21,17 +21,7 @@ from app.core.cognito import (
     emulator_key_thumbprints,
     is_emulator_jwks,
 )
-from app.core.local_identity import (
-    EMULATOR_ENV,
-    IdentityProviderError,
-    LocalIdentityServer,
-    LocalPool,
-    cognito_client,
-    ensure_pool,
-    global_sign_out,
-    mint_access_token,
-    wait_for_server,
-)
+from app.local.identity import EMULATOR_ENV, LocalIdentityServer, LocalPool, ensure_pool, wait_for_server
 
 PASSWORD = "Operator-Passw0rd!"
 
@@ -111,7 +101,7 @@ def test_server_sets_and_restores_the_id_strategy(monkeypatch: pytest.MonkeyPatc
 
 
 def test_issuer_and_jwks_url_match_what_the_emulator_issues(pool: LocalPool) -> None:
-    token = mint_access_token(pool.endpoint_url, pool, "operator", PASSWORD)
+    token = mint_access_token(pool.endpoint_url, pool.app_client, "operator", PASSWORD)
     unverified = jwt.decode(token, options={"verify_signature": False})
 
     assert unverified["iss"] == pool.issuer
@@ -123,7 +113,7 @@ def test_issuer_and_jwks_url_match_what_the_emulator_issues(pool: LocalPool) -> 
 
 
 def test_minted_token_verifies_against_the_emulator(pool: LocalPool) -> None:
-    token = mint_access_token(pool.endpoint_url, pool, "operator", PASSWORD)
+    token = mint_access_token(pool.endpoint_url, pool.app_client, "operator", PASSWORD)
     claims = verifier_for(pool).verify(token)
 
     assert claims.username == "operator"
@@ -134,7 +124,7 @@ def test_minted_token_verifies_against_the_emulator(pool: LocalPool) -> None:
 
 
 def test_verifier_rejects_an_emulator_token_for_another_client(pool: LocalPool) -> None:
-    token = mint_access_token(pool.endpoint_url, pool, "operator", PASSWORD)
+    token = mint_access_token(pool.endpoint_url, pool.app_client, "operator", PASSWORD)
     verifier = CognitoVerifier(pool.jwks_url, pool.issuer, ["another-client"], jwks_cache_ttl_s=300)
     with pytest.raises(TokenError) as caught:
         verifier.verify(token)
@@ -147,8 +137,8 @@ def test_operator_password_and_email_follow_the_configuration(server: LocalIdent
     )
     try:
         with pytest.raises(IdentityProviderError, match="username or password"):
-            mint_access_token(changed.endpoint_url, changed, "operator", PASSWORD)
-        assert mint_access_token(changed.endpoint_url, changed, "operator", "Changed-Passw0rd!")
+            mint_access_token(changed.endpoint_url, changed.app_client, "operator", PASSWORD)
+        assert mint_access_token(changed.endpoint_url, changed.app_client, "operator", "Changed-Passw0rd!")
         user = cognito_client(server.endpoint_url, changed.region).admin_get_user(
             UserPoolId=changed.pool_id, Username="operator"
         )
@@ -159,43 +149,9 @@ def test_operator_password_and_email_follow_the_configuration(server: LocalIdent
         ensure_pool(server.endpoint_url, operator_password=PASSWORD)
 
 
-def test_wrong_password_is_refused(pool: LocalPool) -> None:
-    with pytest.raises(IdentityProviderError, match="username or password"):
-        mint_access_token(pool.endpoint_url, pool, "operator", "Wrong-Passw0rd!")
-
-
 def test_weak_operator_password_is_reported(server: LocalIdentityServer) -> None:
     with pytest.raises(IdentityProviderError, match="password policy"):
         ensure_pool(server.endpoint_url, operator_password="short", pool_name="weak-password-pool")
-
-
-@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
-def test_global_sign_out_ends_the_session(server: LocalIdentityServer, region: str) -> None:
-    pool = ensure_pool(server.endpoint_url, region=region, operator_password=PASSWORD)
-    client = cognito_client(server.endpoint_url, region)
-    auth = client.initiate_auth(
-        AuthFlow="USER_PASSWORD_AUTH",
-        ClientId=pool.client_id,
-        AuthParameters={"USERNAME": "operator", "PASSWORD": PASSWORD},
-    )["AuthenticationResult"]
-    token = mint_access_token(server.endpoint_url, pool, "operator", PASSWORD)
-    assert client.get_user(AccessToken=token)["Username"] == "operator"
-
-    global_sign_out(server.endpoint_url, token, region=region)
-
-    with pytest.raises(ClientError) as caught:
-        client.get_user(AccessToken=token)
-    assert caught.value.response["Error"]["Code"] == "NotAuthorizedException"
-    with pytest.raises(ClientError):
-        client.initiate_auth(
-            AuthFlow="REFRESH_TOKEN_AUTH",
-            ClientId=pool.client_id,
-            AuthParameters={"REFRESH_TOKEN": auth["RefreshToken"]},
-        )
-    # The signature stays valid until `exp`: refusing a signed-out token is the deny-list's job.
-    assert verifier_for(pool).verify(token).username == "operator"
-    with pytest.raises(IdentityProviderError):
-        global_sign_out(server.endpoint_url, token, region=region)
 
 
 def test_emulator_keys_are_recognised(pool: LocalPool) -> None:
@@ -208,7 +164,7 @@ def test_emulator_keys_are_recognised(pool: LocalPool) -> None:
 
 
 def test_production_verifier_refuses_the_emulator(pool: LocalPool) -> None:
-    token = mint_access_token(pool.endpoint_url, pool, "operator", PASSWORD)
+    token = mint_access_token(pool.endpoint_url, pool.app_client, "operator", PASSWORD)
     verifier = CognitoVerifier(
         pool.jwks_url,
         pool.issuer,

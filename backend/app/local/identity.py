@@ -8,27 +8,28 @@ itself; a moto server run as a separate process needs ``EMULATOR_ENV`` in its en
 
 Tokens minted by the emulator carry ``iss = https://cognito-idp.<region>.amazonaws.com/<pool id>`` (exactly
 what real Cognito issues), while their keys are served by the emulator at
-``<endpoint>/<pool id>/.well-known/jwks.json``; ``LocalPool`` gives both.
-
-``mint_access_token`` and ``global_sign_out`` also work against a real Cognito pool (``endpoint_url=None``):
-both operations are unauthenticated Cognito calls, so they need no AWS credentials.
+``<endpoint>/<pool id>/.well-known/jwks.json``; ``LocalPool`` gives both. Signing in and signing out go
+through ``app.clients.cognito_client``, the same calls production makes against a real pool.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Final
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+
+from app.clients.cognito_client import (
+    DEFAULT_REGION,
+    CognitoAppClient,
+    IdentityProviderError,
+    cognito_client,
+    describe_failure,
+)
 
 if TYPE_CHECKING:
     from moto.server import ThreadedMotoServer
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
     from mypy_boto3_cognito_idp.literals import ExplicitAuthFlowsTypeType
     from mypy_boto3_cognito_idp.type_defs import AttributeTypeTypeDef
 
-DEFAULT_REGION: Final = "us-east-1"
 POOL_NAME: Final = "boeing-data-hub-local"
 CLIENT_NAME: Final = "boeing-data-hub-dashboard"
 OPERATOR_USERNAME: Final = "operator"
@@ -51,23 +51,7 @@ EMULATOR_ENV: Final[Mapping[str, str]] = MappingProxyType(
 )
 """Environment a moto server needs so that pool and client ids are derived from their definition."""
 
-# The emulator accepts any credentials; signed requests tell it which region they are meant for.
-_EMULATOR_KEY: Final = "local"
-_CLIENT_CONFIG: Final = Config(connect_timeout=2, read_timeout=10, retries={"total_max_attempts": 1})
 _AUTH_FLOWS: Final[list[ExplicitAuthFlowsTypeType]] = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-
-
-class IdentityProviderError(Exception):
-    """A Cognito (or emulator) call failed; the message is one readable sentence."""
-
-
-@dataclass(frozen=True, slots=True)
-class CognitoAppClient:
-    """An app client of a Cognito user pool, as needed to sign in through it."""
-
-    region: str
-    client_id: str
-    client_secret: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,20 +134,6 @@ class LocalIdentityServer:
         self.stop()
 
 
-def cognito_client(endpoint_url: str | None, region: str) -> CognitoIdentityProviderClient:
-    """A boto3 ``cognito-idp`` client for the emulator (``endpoint_url``) or for real Cognito (None)."""
-    if endpoint_url is None:
-        return boto3.client("cognito-idp", region_name=region, config=_CLIENT_CONFIG)
-    return boto3.client(
-        "cognito-idp",
-        endpoint_url=endpoint_url,
-        region_name=region,
-        config=_CLIENT_CONFIG,
-        aws_access_key_id=_EMULATOR_KEY,
-        aws_secret_access_key=_EMULATOR_KEY,
-    )
-
-
 def wait_for_server(endpoint_url: str, *, region: str = DEFAULT_REGION, timeout_s: float = 10.0) -> None:
     """Wait until an emulator answers at ``endpoint_url``; ``IdentityProviderError`` after the timeout."""
     client = cognito_client(endpoint_url, region)
@@ -220,8 +190,9 @@ def ensure_pool(
             "The local operator password does not satisfy the pool's password policy."
         ) from exc
     except (BotoCoreError, ClientError) as exc:
+        reason = describe_failure(exc)
         raise IdentityProviderError(
-            f"The local identity provider at {endpoint_url} could not set up the user pool: {_reason(exc)}"
+            f"The local identity provider at {endpoint_url} could not set up the user pool: {reason}"
         ) from exc
     return LocalPool(
         endpoint_url=endpoint_url,
@@ -230,56 +201,6 @@ def ensure_pool(
         client_id=client_id,
         operator_username=operator_username,
     )
-
-
-def mint_access_token(
-    endpoint_url: str | None,
-    pool: LocalPool | CognitoAppClient,
-    username: str,
-    password: str,
-) -> str:
-    """Sign in with USER_PASSWORD_AUTH and return a fresh access token."""
-    app_client = pool.app_client if isinstance(pool, LocalPool) else pool
-    client = cognito_client(endpoint_url, app_client.region)
-    parameters = {"USERNAME": username, "PASSWORD": password}
-    if app_client.client_secret:
-        parameters["SECRET_HASH"] = _secret_hash(app_client, username)
-    try:
-        response = client.initiate_auth(
-            AuthFlow="USER_PASSWORD_AUTH", ClientId=app_client.client_id, AuthParameters=parameters
-        )
-    except (client.exceptions.NotAuthorizedException, client.exceptions.UserNotFoundException) as exc:
-        raise IdentityProviderError("Cognito rejected the username or password.") from exc
-    except (BotoCoreError, ClientError) as exc:
-        raise IdentityProviderError(f"Cognito refused the sign-in: {_reason(exc)}") from exc
-    result = response.get("AuthenticationResult")
-    if not result or "AccessToken" not in result:
-        challenge = response.get("ChallengeName", "an unknown")
-        raise IdentityProviderError(
-            f"Cognito asks for the {challenge} challenge, which a password sign-in cannot answer."
-        )
-    return result["AccessToken"]
-
-
-def global_sign_out(endpoint_url: str | None, access_token: str, *, region: str = DEFAULT_REGION) -> None:
-    """Sign the token's user out everywhere: Cognito stops accepting its tokens and refresh tokens."""
-    client = cognito_client(endpoint_url, region)
-    if endpoint_url:
-        # GlobalSignOut is an unsigned call, and the emulator files an unsigned request under its default
-        # region; signing it (the emulator accepts any credentials) reaches the pool's own region.
-        client.meta.events.register(
-            "choose-signer.cognito-idp.GlobalSignOut", cast("Callable[..., None]", _sign_with_v4)
-        )
-    try:
-        client.global_sign_out(AccessToken=access_token)
-    except client.exceptions.NotAuthorizedException as exc:
-        raise IdentityProviderError("Cognito did not accept the access token for sign-out.") from exc
-    except (BotoCoreError, ClientError) as exc:
-        raise IdentityProviderError(f"Cognito global sign-out failed: {_reason(exc)}") from exc
-
-
-def _sign_with_v4(**_: Any) -> str:
-    return "v4"
 
 
 def _find_pool(client: CognitoIdentityProviderClient, name: str) -> str | None:
@@ -329,17 +250,3 @@ def _ensure_operator(
         except client.exceptions.ResourceNotFoundException:
             client.create_group(GroupName=group, UserPoolId=pool_id)
         client.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
-
-
-def _secret_hash(app_client: CognitoAppClient, username: str) -> str:
-    secret = (app_client.client_secret or "").encode("utf-8")
-    digest = hmac.new(secret, (username + app_client.client_id).encode("utf-8"), hashlib.sha256).digest()
-    return base64.b64encode(digest).decode("ascii")
-
-
-def _reason(exc: BotoCoreError | ClientError) -> str:
-    if isinstance(exc, ClientError):
-        error = exc.response.get("Error", {})
-        code = error.get("Code", "an error")
-        return f"{code}."
-    return "the service could not be reached."

@@ -20,7 +20,11 @@ from pathlib import Path
 
 import httpx
 
-from app.core.embedded import free_port, start_postgres, start_redis
+from app.celery_app.celery_config import WORKER_GROUPS
+from app.clients.cognito_client import mint_access_token
+from app.db.migrations import apply_migrations
+from app.local.embedded import free_port, start_postgres, start_redis
+from app.local.identity import LocalIdentityServer, ensure_pool
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 BACKEND_DIR = REPO_ROOT / "backend"
@@ -71,8 +75,6 @@ class LocalStack:
             self._cleanups.append(redis.stop)
             env["REDIS_URL"] = redis.url
             self.say(f"Redis       embedded at {redis.url}")
-        from app.db.migrations import apply_migrations
-
         applied = apply_migrations(env["DATABASE_URL"])
         self.say(f"Migrations  {', '.join(applied) if applied else 'up to date'}")
         objects = opts.data_dir / "objects"
@@ -85,8 +87,6 @@ class LocalStack:
         self.env = env
         self._spawn("api", self._api_command())
         if opts.with_workers:
-            from app.celery_app.celery_config import WORKER_GROUPS
-
             for group in WORKER_GROUPS:
                 self._spawn(f"worker-{group}", self._cli("worker", "--group", group))
             self._spawn("beat", self._cli("beat"))
@@ -95,8 +95,6 @@ class LocalStack:
     def _start_identity(self, env: dict[str, str]) -> None:
         if env.get("COGNITO_JWKS_URL"):
             return
-        from app.core.local_identity import LocalIdentityServer, ensure_pool, mint_access_token
-
         server = LocalIdentityServer(port=0)
         endpoint = server.start()
         self._cleanups.append(server.stop)
@@ -111,7 +109,7 @@ class LocalStack:
             COGNITO_REGION=pool.region,
             COGNITO_LOCAL_PASSWORD=password,
         )
-        self.token = mint_access_token(endpoint, pool, pool.operator_username, password)
+        self.token = mint_access_token(endpoint, pool.app_client, pool.operator_username, password)
         self.say(
             f"Cognito     emulator at {endpoint}, pool {pool.pool_id}, operator '{pool.operator_username}'"
         )
