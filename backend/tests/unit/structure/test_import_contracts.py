@@ -54,3 +54,42 @@ def test_a_service_importing_a_task_breaks_the_contract(tmp_path: Path) -> None:
     result = _lint(tree)
     assert result.returncode != 0
     assert "Services never import tasks or routes BROKEN" in result.stdout
+
+
+LAYERS_BROKEN = "Each layer imports only the layers below it BROKEN"
+
+
+def test_core_importing_a_service_breaks_the_layers(tmp_path: Path) -> None:
+    tree = _copy_tree(tmp_path)
+    (tree / "app" / "core" / "shortcut.py").write_text("import app.services.auth_service\n")
+    result = _lint(tree)
+    assert result.returncode != 0
+    assert LAYERS_BROKEN in result.stdout
+    assert "app.core is not allowed to import app.services" in result.stdout
+
+
+def test_a_service_importing_a_route_breaks_the_layers(tmp_path: Path) -> None:
+    tree = _copy_tree(tmp_path)
+    (tree / "app" / "services" / "shortcut.py").write_text("import app.routes.health\n")
+    result = _lint(tree)
+    assert result.returncode != 0
+    assert LAYERS_BROKEN in result.stdout
+    assert "app.services is not allowed to import app.routes" in result.stdout
+
+
+def test_a_client_importing_the_local_profile_breaks_the_layers(tmp_path: Path) -> None:
+    tree = _copy_tree(tmp_path)
+    (tree / "app" / "clients" / "shortcut.py").write_text("import app.local.embedded\n")
+    result = _lint(tree)
+    assert result.returncode != 0
+    assert LAYERS_BROKEN in result.stdout
+    assert "app.clients is not allowed to import app.local" in result.stdout
+
+
+def test_a_module_outside_the_layers_breaks_the_layers(tmp_path: Path) -> None:
+    tree = _copy_tree(tmp_path)
+    (tree / "app" / "helpers.py").write_text('"""A module no layer names."""\n')
+    result = _lint(tree)
+    assert result.returncode != 0
+    assert LAYERS_BROKEN in result.stdout
+    assert "The following modules are not listed as layers:\n\n- app.helpers" in result.stdout
