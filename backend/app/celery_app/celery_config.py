@@ -1,4 +1,6 @@
-"""Queues, stable task names and their routes, the beat schedule and the worker groups (DESIGN §4, §7).
+"""Routes built from the task names, the beat schedule and the worker groups (DESIGN §4, §7).
+
+Queues and stable task names are ``app.core.constants.tasks``; this module only wires them into Celery.
 
 No per-worker ``rate_limit`` is set anywhere: the global Redis limiters pace Boeing and Shopify (DESIGN §6).
 """
@@ -15,29 +17,10 @@ from celery.schedules import crontab
 from kombu import Queue
 
 from app.core.config import Settings
+from app.core.constants.tasks import Task, TaskQueue
 
-QUEUES = ("extraction", "normalization", "publishing", "sync_boeing", "sync_shopify", "default")
-
-# Stable task names (the seed's table) -> queue. Names never follow module paths.
-TASK_ROUTES: dict[str, dict[str, str]] = {
-    "tasks.extraction.process_bulk_search": {"queue": "default"},
-    "tasks.extraction.extract_chunk": {"queue": "extraction"},
-    "tasks.normalization.normalize_chunk": {"queue": "normalization"},
-    "tasks.publishing.publish_batch": {"queue": "default"},
-    "tasks.publishing.publish_product": {"queue": "publishing"},
-    "tasks.publishing.reconcile": {"queue": "publishing"},
-    "tasks.sync_dispatch.dispatch_hourly": {"queue": "default"},
-    "tasks.sync_dispatch.dispatch_retry": {"queue": "default"},
-    "tasks.sync_dispatch.end_of_day_cleanup": {"queue": "default"},
-    "tasks.sync_boeing.process_boeing_batch": {"queue": "sync_boeing"},
-    "tasks.sync_shopify.update_shopify_product": {"queue": "sync_shopify"},
-    "tasks.sync_shopify.sync_single_product_immediate": {"queue": "sync_boeing"},
-    "tasks.sync_shopify.set_product_status": {"queue": "sync_shopify"},
-    "tasks.batch.check_batch_completion": {"queue": "default"},
-    "tasks.batch.sweep": {"queue": "default"},
-    "tasks.maintenance.relay_outbox": {"queue": "default"},
-    "tasks.maintenance.purge": {"queue": "default"},
-}
+# Every task is routed to the queue its ``Task`` member names (plain strings: what kombu puts on the wire).
+TASK_ROUTES: dict[str, dict[str, str]] = {task.value: {"queue": task.queue.value} for task in Task}
 
 
 def task_modules() -> list[str]:
@@ -54,34 +37,34 @@ def task_modules() -> list[str]:
 @dataclass(frozen=True, slots=True)
 class WorkerGroup:
     name: str
-    queues: tuple[str, ...]
+    queues: tuple[TaskQueue, ...]
     pool: str
     concurrency: int
 
 
 # Waiting on one quota never starves the other: each quota has its own group of workers.
 WORKER_GROUPS: dict[str, WorkerGroup] = {
-    "boeing": WorkerGroup("boeing", ("extraction", "sync_boeing"), "threads", 4),
-    "shopify": WorkerGroup("shopify", ("publishing", "sync_shopify"), "threads", 8),
-    "default": WorkerGroup("default", ("normalization", "default"), "prefork", 4),
+    "boeing": WorkerGroup("boeing", (TaskQueue.EXTRACTION, TaskQueue.SYNC_BOEING), "threads", 4),
+    "shopify": WorkerGroup("shopify", (TaskQueue.PUBLISHING, TaskQueue.SYNC_SHOPIFY), "threads", 8),
+    "default": WorkerGroup("default", (TaskQueue.NORMALIZATION, TaskQueue.DEFAULT), "prefork", 4),
 }
 
 
 def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     """Every periodic entry, by stable task name."""
     schedule: dict[str, dict[str, Any]] = {
-        "relay-outbox": {"task": "tasks.maintenance.relay_outbox", "schedule": timedelta(seconds=10)},
-        "purge-retention": {"task": "tasks.maintenance.purge", "schedule": crontab(minute=17, hour=3)},
+        "relay-outbox": {"task": Task.RELAY_OUTBOX, "schedule": timedelta(seconds=10)},
+        "purge-retention": {"task": Task.PURGE, "schedule": crontab(minute=17, hour=3)},
         # Re-sends lost or abandoned batch work and completes batches with nothing open (DESIGN §5).
         "sweep-batches": {
-            "task": "tasks.batch.sweep",
+            "task": Task.SWEEP,
             "schedule": timedelta(seconds=settings.app.batch_sweep_interval_s),
         },
     }
     schedule.update(sync_beat_entries(settings))
     # Completes Shopify writes whose save failed and re-sends stuck publish items.
     schedule["reconcile-publishing"] = {
-        "task": "tasks.publishing.reconcile",
+        "task": Task.RECONCILE,
         "schedule": timedelta(seconds=settings.publishing.reconcile_interval_s),
     }
     return schedule
@@ -95,15 +78,15 @@ def sync_beat_entries(settings: Settings) -> dict[str, dict[str, Any]]:
         return {}
     return {
         "dispatch-hourly-sync": {
-            "task": "tasks.sync_dispatch.dispatch_hourly",
+            "task": Task.DISPATCH_HOURLY,
             "schedule": timedelta(seconds=sync.dispatch_interval_s),
         },
         "dispatch-retry-sync": {
-            "task": "tasks.sync_dispatch.dispatch_retry",
+            "task": Task.DISPATCH_RETRY,
             "schedule": timedelta(seconds=sync.retry_interval_s),
         },
         "end-of-day-cleanup": {
-            "task": "tasks.sync_dispatch.end_of_day_cleanup",
+            "task": Task.END_OF_DAY_CLEANUP,
             "schedule": crontab(minute=55, hour=23),
         },
     }
@@ -112,7 +95,7 @@ def sync_beat_entries(settings: Settings) -> dict[str, dict[str, Any]]:
 def beat_entry_texts(settings: Settings) -> list[tuple[str, str, str]]:
     """Every beat entry as (name, task, schedule text), for ``/health/sync-status``."""
     return [
-        (name, entry["task"], schedule_text(entry["schedule"]))
+        (name, str(entry["task"]), schedule_text(entry["schedule"]))
         for name, entry in beat_schedule(settings).items()
     ]
 
@@ -141,8 +124,8 @@ def build_celery(settings: Settings, *, include_tasks: bool = False) -> Celery:
         broker_connection_retry_on_startup=True,
         broker_transport_options={"visibility_timeout": settings.app.celery_visibility_timeout_s},
         task_ignore_result=True,
-        task_queues=[Queue(name) for name in QUEUES],
-        task_default_queue="default",
+        task_queues=[Queue(queue.value) for queue in TaskQueue],
+        task_default_queue=TaskQueue.DEFAULT.value,
         task_routes=TASK_ROUTES,
         task_acks_late=True,
         task_reject_on_worker_lost=True,

@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.core.constants.tasks import TaskQueue
+
 StrList = Annotated[list[str], NoDecode]
 StrMap = Annotated[dict[str, str], NoDecode]
 
@@ -53,16 +55,7 @@ class AppSettings(BaseSettings):
     batch_sweep_interval_s: float = Field(30.0, gt=0)
     batch_resend_grace_s: float = Field(60.0, ge=0)
     batch_lease_margin_s: float = Field(30.0, ge=0)
-    required_queues: StrList = Field(
-        default_factory=lambda: [
-            "extraction",
-            "normalization",
-            "publishing",
-            "sync_boeing",
-            "sync_shopify",
-            "default",
-        ]
-    )
+    required_queues: StrList = Field(default_factory=lambda: [queue.value for queue in TaskQueue])
 
     @field_validator("cors_origins", "required_queues", mode="before")
     @classmethod

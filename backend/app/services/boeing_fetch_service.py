@@ -22,6 +22,7 @@ from typing import Any, Literal, Protocol
 
 from app.core.config import Settings
 from app.core.constants.extraction import SYSTEM_USER_ID
+from app.core.constants.tasks import Task
 from app.core.exceptions import QuotaWait
 from app.db.product_store import ProductRow, ProductStore
 from app.db.raw_data_store import RawDataStore
@@ -34,7 +35,6 @@ from app.utils.boeing_normalize import normalize_response
 
 logger = logging.getLogger(__name__)
 
-SHOPIFY_UPDATE_TASK = "tasks.sync_shopify.update_shopify_product"
 Priority = Literal["interactive", "sync"]
 
 
@@ -179,7 +179,7 @@ class BoeingFetchService:
                 self._schedule.set_pending_target(
                     uow, row.id, target.to_json(), lease_s=self._settings.sync.lease_s
                 )
-                self._dispatcher.enqueue(uow, SHOPIFY_UPDATE_TASK, row.id)
+                self._dispatcher.enqueue(uow, Task.UPDATE_SHOPIFY_PRODUCT, row.id)
                 changed += 1
             self._schedule.record_successes(uow, unchanged)
         if changed:

@@ -19,6 +19,7 @@ from typing import Any
 
 from app.core.config import Settings
 from app.core.constants.extraction import EXTRACT_CHUNK_MAX_RETRIES, SYSTEM_USER_ID
+from app.core.constants.tasks import Task
 from app.core.exceptions import (
     ConflictError,
     NonRetryableError,
@@ -45,9 +46,6 @@ __all__ = ["ChunkReport", "ExtractionService"]
 
 STAGE = "extraction"
 BULK_ENDPOINT = "extraction.bulk"
-EXTRACT_CHUNK_TASK = "tasks.extraction.extract_chunk"
-NORMALIZE_CHUNK_TASK = "tasks.normalization.normalize_chunk"
-PROCESS_BULK_TASK = "tasks.extraction.process_bulk_search"
 SWEEP_LIMIT = 500
 MAX_BACKOFF_S = 120.0
 
@@ -164,7 +162,7 @@ class ExtractionService:
                 self._items.insert_many(
                     uow, batch.id, parsed.part_numbers, stage=STAGE, chunk_size=self._batch_size
                 )
-                self._dispatcher.enqueue(uow, PROCESS_BULK_TASK, batch.id)
+                self._dispatcher.enqueue(uow, Task.PROCESS_BULK_SEARCH, batch.id)
         except ConflictError:
             repeat = self._repeat(idempotency_key) if idempotency_key is not None else None
             if repeat is None:
@@ -221,7 +219,7 @@ class ExtractionService:
         if chunks:
             self._items.mark_chunks_sent(uow, batch.id, STAGE, chunks)
             for chunk_no in chunks:
-                self._dispatcher.enqueue(uow, EXTRACT_CHUNK_TASK, batch.id, chunk_no)
+                self._dispatcher.enqueue(uow, Task.EXTRACT_CHUNK, batch.id, chunk_no)
         return len(chunks)
 
     def extract_chunk(self, batch_id: str, chunk_no: int) -> ChunkReport:
@@ -263,7 +261,7 @@ class ExtractionService:
             owner = batch.created_by if batch is not None else SYSTEM_USER_ID
             raw_id = self._store_answer(uow, payload, codes, batch_id=batch_id, created_by=owner)
             self._items.record_raw(uow, ids, raw_id, lease_s=self._normalize_lease_s)
-            self._dispatcher.enqueue(uow, NORMALIZE_CHUNK_TASK, raw_id)
+            self._dispatcher.enqueue(uow, Task.NORMALIZE_CHUNK, raw_id)
             self._feed(uow, batch_id)
         return ChunkReport(batch_id, chunk_no, claimed=len(claimed), raw_data_id=raw_id)
 
@@ -331,7 +329,7 @@ class ExtractionService:
                 uow, STAGE, older_than_s=expected_s + self._resend_grace_s, limit=SWEEP_LIMIT
             )
             for chunk in lost:
-                self._dispatcher.enqueue(uow, EXTRACT_CHUNK_TASK, chunk.batch_id, chunk.chunk_no)
+                self._dispatcher.enqueue(uow, Task.EXTRACT_CHUNK, chunk.batch_id, chunk.chunk_no)
         resent, renormalized, failed = self._recover_expired_leases()
         with self._uow_factory() as uow:
             active = self._batches.active_ids(uow, "extract")
@@ -359,7 +357,7 @@ class ExtractionService:
             answered = [item for item in expired if item.raw_data_id is not None]
             unanswered = [item for item in expired if item.raw_data_id is None]
             for raw_id in sorted({item.raw_data_id for item in answered if item.raw_data_id is not None}):
-                self._dispatcher.enqueue(uow, NORMALIZE_CHUNK_TASK, raw_id)
+                self._dispatcher.enqueue(uow, Task.NORMALIZE_CHUNK, raw_id)
                 raws.add(raw_id)
             self._items.renew_lease(
                 uow, [i.id for i in answered], lease_s=self._normalize_lease_s, count_attempt=False
@@ -377,5 +375,5 @@ class ExtractionService:
             for item in retry:
                 if item.chunk_no is not None and (item.batch_id, item.chunk_no) not in resent:
                     resent.add((item.batch_id, item.chunk_no))
-                    self._dispatcher.enqueue(uow, EXTRACT_CHUNK_TASK, item.batch_id, item.chunk_no)
+                    self._dispatcher.enqueue(uow, Task.EXTRACT_CHUNK, item.batch_id, item.chunk_no)
         return len(resent), len(raws), failed

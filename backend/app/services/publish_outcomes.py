@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.config import Settings
+from app.core.constants.tasks import Task
 from app.db.batch_item_store import BatchItemStore, ItemOutcome
 from app.db.product_store import PRODUCT_VALUE_FIELDS, ProductStore
 from app.db.publish_item_store import PublishItemStore
@@ -31,10 +32,8 @@ from app.utils.normalized_record import NormalizedRecord
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PUBLISH_PRODUCT_TASK", "PublishOutcomes", "PublishedWrite", "record_values"]
+__all__ = ["PublishOutcomes", "PublishedWrite", "record_values"]
 
-PUBLISH_PRODUCT_TASK = "tasks.publishing.publish_product"
-CHECK_COMPLETION_TASK = "tasks.batch.check_batch_completion"
 _OPEN = ("queued", "sent", "in_progress")
 
 
@@ -221,7 +220,7 @@ class PublishOutcomes:
         room = settings.window - self._publish_items.count_publish_in_flight(uow, batch_id, run)
         sent = stale + self._publish_items.send_next_publish_items(uow, batch_id, run, room)
         for item in sent:
-            self._dispatcher.enqueue(uow, PUBLISH_PRODUCT_TASK, batch_id, item.id)
+            self._dispatcher.enqueue(uow, Task.PUBLISH_PRODUCT, batch_id, item.id)
         if stale:
             logger.info("publish run %s/%d: %d stale item(s) sent again", batch_id, run, len(stale))
         return len(sent)
@@ -238,4 +237,4 @@ class PublishOutcomes:
             uow, batch_id, "publishing", item.run
         ):
             # The counters complete the batch in this transaction; the check is the safety net.
-            self._dispatcher.enqueue(uow, CHECK_COMPLETION_TASK, batch_id)
+            self._dispatcher.enqueue(uow, Task.CHECK_BATCH_COMPLETION, batch_id)

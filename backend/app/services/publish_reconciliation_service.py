@@ -17,20 +17,20 @@ from collections.abc import Callable
 
 from app.clients.shopify_client import ShopifyClient
 from app.core.config import Settings
+from app.core.constants.tasks import Task
 from app.core.exceptions import RetryableError, UpstreamError
 from app.db.product_store import ProductStore
 from app.db.publish_item_store import PublishItemStore
 from app.db.reconciliation_store import ReconciliationRow, ReconciliationStore
 from app.db.unit_of_work import UnitOfWorkFactory
-from app.services.publish_outcomes import PUBLISH_PRODUCT_TASK, PublishedWrite, PublishOutcomes
+from app.services.publish_outcomes import PublishedWrite, PublishOutcomes
 from app.services.task_dispatcher import TaskDispatcher
 from app.utils.sync_helpers import retry_backoff
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["RECONCILE_TASK", "PublishReconciliationService"]
+__all__ = ["PublishReconciliationService"]
 
-RECONCILE_TASK = "tasks.publishing.reconcile"
 INLINE_RETRY_DELAYS_S = (0.2, 0.5)
 MAX_COUNTDOWN_S = 300.0
 MAX_BACKOFF_S = 3600.0
@@ -91,7 +91,7 @@ class PublishReconciliationService:
                         uow, write.item_id, lease_s=base + self._settings.item_lease_s
                     )
                 self._dispatcher.enqueue(
-                    uow, RECONCILE_TASK, pending.id, countdown=min(base, MAX_COUNTDOWN_S)
+                    uow, Task.RECONCILE, pending.id, countdown=min(base, MAX_COUNTDOWN_S)
                 )
         except Exception as exc:
             # Not even the record could be written: the task retries the whole publish (an idempotent upsert).
@@ -129,7 +129,7 @@ class PublishReconciliationService:
                 uow, sent_older_than_s=self._settings.sent_timeout_s, limit=500
             )
             for item in stale:
-                self._dispatcher.enqueue(uow, PUBLISH_PRODUCT_TASK, item.batch_id, item.id)
+                self._dispatcher.enqueue(uow, Task.PUBLISH_PRODUCT, item.batch_id, item.id)
         topped = 0
         with self._uow_factory() as uow:
             for batch_id, run in self._publish_items.open_publish_runs(uow):
@@ -185,5 +185,5 @@ class PublishReconciliationService:
                     uow, write.item_id, lease_s=delay_s + self._settings.item_lease_s
                 )
             if delay_s <= MAX_COUNTDOWN_S:
-                self._dispatcher.enqueue(uow, RECONCILE_TASK, pending.id, countdown=delay_s)
+                self._dispatcher.enqueue(uow, Task.RECONCILE, pending.id, countdown=delay_s)
         return "pending"

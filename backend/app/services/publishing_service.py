@@ -19,6 +19,7 @@ from typing import Any
 from app.clients.shopify_client import ShopifyClient, gid_number
 from app.core.config import Settings
 from app.core.constants.publishing import UPSERT_KEY_KEY, UPSERT_KEY_NAMESPACE
+from app.core.constants.tasks import Task
 from app.core.exceptions import ConflictError, FieldError, NotFoundError, ValidationFailed
 from app.db.batch_item_store import BatchItemStore, ItemOutcome
 from app.db.batch_store import BatchRow, BatchStore
@@ -39,7 +40,6 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["BulkPublishResult", "PublishStarted", "PublishingService"]
 
-PUBLISH_BATCH_TASK = "tasks.publishing.publish_batch"
 BULK_ENDPOINT = "publishing/bulk"
 SELLABLE = ("fetched", "published", "failed")
 _READY_TYPES = ("normalize", "publish")
@@ -244,7 +244,7 @@ class PublishingService:
         run = batch.publish_run
         self._items.insert_many(uow, batch.id, skus, stage="publishing", run=run)
         self._fail_unpublishable(uow, batch.id, run, skus)
-        self._dispatcher.enqueue(uow, PUBLISH_BATCH_TASK, batch.id, run)
+        self._dispatcher.enqueue(uow, Task.PUBLISH_BATCH, batch.id, run)
         return self._batches.get(uow, batch.id, with_part_numbers=False) or batch
 
     def _fail_unpublishable(self, uow: UnitOfWork, batch_id: str, run: int, skus: list[str]) -> None:

@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.core.config import Settings
+from app.core.constants.tasks import Task
 from app.db.sync_history_store import SyncHistoryStore
 from app.db.sync_store import SyncFailure, SyncStore
 from app.db.unit_of_work import UnitOfWork
 from app.services.task_dispatcher import TaskDispatcher
 from app.utils.sync_helpers import next_sync_at, retry_backoff
-
-SET_PRODUCT_STATUS_TASK = "tasks.sync_shopify.set_product_status"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +72,7 @@ class SyncAccounting:
         self._history.add_failures(uow, [(row.sku, error) for row in rows])
         if self._draft_on_deactivate:
             for sku in deactivated:
-                self._dispatcher.enqueue(uow, SET_PRODUCT_STATUS_TASK, sku, "DRAFT")
+                self._dispatcher.enqueue(uow, Task.SET_PRODUCT_STATUS, sku, "DRAFT")
         return FailureOutcome(len(rows), deactivated)
 
 

@@ -26,20 +26,17 @@ from fractions import Fraction
 
 from app.core.config import Settings
 from app.core.constants.sync import SyncHistoryKind
+from app.core.constants.tasks import Task
 from app.core.exceptions import ConflictError, NotFoundError
 from app.db.sync_analytics import SyncAnalytics
 from app.db.sync_history_store import DailySummary, SyncDailySummaryStore, SyncHistoryStore
 from app.db.sync_store import SyncScheduleRow, SyncStore
 from app.db.unit_of_work import UnitOfWorkFactory
-from app.services.sync_accounting import SET_PRODUCT_STATUS_TASK
 from app.services.task_dispatcher import TaskDispatcher
 from app.utils.sync_helpers import chunked
 
 logger = logging.getLogger(__name__)
 
-BOEING_BATCH_TASK = "tasks.sync_boeing.process_boeing_batch"
-IMMEDIATE_SYNC_TASK = "tasks.sync_shopify.sync_single_product_immediate"
-SHOPIFY_UPDATE_TASK = "tasks.sync_shopify.update_shopify_product"
 STALLED_WRITES_PER_DISPATCH = 500
 
 
@@ -129,7 +126,7 @@ class SyncDispatchService:
             for schedule_id in self._schedule.claim_stalled_writes(
                 uow, limit=STALLED_WRITES_PER_DISPATCH, lease_s=self._settings.sync.lease_s
             ):
-                self._dispatcher.enqueue(uow, SHOPIFY_UPDATE_TASK, schedule_id)
+                self._dispatcher.enqueue(uow, Task.UPDATE_SHOPIFY_PRODUCT, schedule_id)
             pending_calls = math.ceil(self._schedule.count_awaiting_boeing(uow) / batch_size)
             limit = budget - pending_calls * batch_size
             claimed = self._schedule.claim_due(
@@ -137,7 +134,7 @@ class SyncDispatchService:
             )
             groups = list(chunked([row.id for row in claimed], batch_size))
             for group in groups:
-                self._dispatcher.enqueue(uow, BOEING_BATCH_TASK, group)
+                self._dispatcher.enqueue(uow, Task.PROCESS_BOEING_BATCH, group)
         if claimed:
             logger.info("sync dispatch claimed %d row(s) in %d Boeing task(s)", len(claimed), len(groups))
         return DispatchReport(budget, len(claimed), len(groups))
@@ -177,7 +174,7 @@ class SyncDispatchService:
             revived = self._schedule.reactivate(uow, sku, next_sync_at=now)
             assert revived is not None, "the row was locked and inactive"
             if self._settings.shopify.draft_on_deactivate:
-                self._dispatcher.enqueue(uow, SET_PRODUCT_STATUS_TASK, sku, "ACTIVE")
+                self._dispatcher.enqueue(uow, Task.SET_PRODUCT_STATUS, sku, "ACTIVE")
         return revived
 
     def trigger(self, sku: str) -> TriggerReport:
@@ -205,7 +202,7 @@ class SyncDispatchService:
             claimed = self._schedule.claim_one(uow, row.id, claim_s=claim_lease_s(self._settings))
             if claimed is None:
                 raise ConflictError(f"{sku} is being synced right now.", code="sync_in_progress")
-            self._dispatcher.enqueue(uow, IMMEDIATE_SYNC_TASK, row.id)
+            self._dispatcher.enqueue(uow, Task.SYNC_SINGLE_PRODUCT_IMMEDIATE, row.id)
         return TriggerReport(sku, row.id)
 
 

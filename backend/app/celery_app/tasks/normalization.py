@@ -6,11 +6,12 @@ from celery import shared_task
 
 from app.celery_app.tasks.base import BaseTask
 from app.core.constants.extraction import NORMALIZE_CHUNK_MAX_RETRIES
+from app.core.constants.tasks import Task
 from app.core.exceptions import RetryableError, ServiceUnavailableError
 
 
 @shared_task(
-    name="tasks.normalization.normalize_chunk",
+    name=Task.NORMALIZE_CHUNK,
     base=BaseTask,
     bind=True,
     max_retries=NORMALIZE_CHUNK_MAX_RETRIES,

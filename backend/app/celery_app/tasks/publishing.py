@@ -10,20 +10,21 @@ from __future__ import annotations
 from celery import shared_task
 
 from app.celery_app.tasks.base import BaseTask
+from app.core.constants.tasks import Task
 
 
-@shared_task(name="tasks.publishing.publish_batch", base=BaseTask, bind=True, max_retries=0)
+@shared_task(name=Task.PUBLISH_BATCH, base=BaseTask, bind=True, max_retries=0)
 def publish_batch(self: BaseTask, batch_id: str, run: int) -> int:
     return int(self.container.publish_runner.start_run(batch_id, run))
 
 
-@shared_task(name="tasks.publishing.publish_product", base=BaseTask, bind=True, max_retries=3)
+@shared_task(name=Task.PUBLISH_PRODUCT, base=BaseTask, bind=True, max_retries=3)
 def publish_product(self: BaseTask, batch_id: str, item_id: int) -> str:
     return str(
         self.container.publish_runner.publish_item(batch_id, item_id, last_attempt=self.is_last_attempt)
     )
 
 
-@shared_task(name="tasks.publishing.reconcile", base=BaseTask, bind=True, max_retries=0)
+@shared_task(name=Task.RECONCILE, base=BaseTask, bind=True, max_retries=0)
 def reconcile(self: BaseTask, record_id: int | None = None) -> dict[str, int]:
     return dict(self.container.publish_reconciliation_service.reconcile(record_id))

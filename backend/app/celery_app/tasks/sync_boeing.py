@@ -7,6 +7,7 @@ from typing import Any
 from celery import shared_task
 
 from app.celery_app.tasks.base import BaseTask
+from app.core.constants.tasks import Task
 from app.services.sync_accounting import describe_error
 
 
@@ -22,7 +23,7 @@ class SyncBoeingTask(BaseTask):
         )
 
 
-@shared_task(name="tasks.sync_boeing.process_boeing_batch", base=SyncBoeingTask, bind=True, max_retries=3)
+@shared_task(name=Task.PROCESS_BOEING_BATCH, base=SyncBoeingTask, bind=True, max_retries=3)
 def process_boeing_batch(self: SyncBoeingTask, schedule_ids: list[str]) -> dict[str, int]:
     report = self.container.boeing_fetch_service.process_batch(schedule_ids, priority="sync")
     return {"checked": report.checked, "unchanged": report.unchanged, "changed": report.changed}

@@ -9,6 +9,7 @@ from celery import shared_task
 
 from app.celery_app.tasks.base import BaseTask
 from app.celery_app.tasks.sync_boeing import SyncBoeingTask
+from app.core.constants.tasks import Task
 from app.services.sync_accounting import describe_error
 
 
@@ -22,20 +23,18 @@ class SyncShopifyTask(BaseTask):
         self.container.shopify_update_service.record_final_failure(schedule_id, describe_error(exc))
 
 
-@shared_task(name="tasks.sync_shopify.update_shopify_product", base=SyncShopifyTask, bind=True, max_retries=3)
+@shared_task(name=Task.UPDATE_SHOPIFY_PRODUCT, base=SyncShopifyTask, bind=True, max_retries=3)
 def update_shopify_product(self: SyncShopifyTask, schedule_id: str) -> dict[str, Any]:
     report = self.container.shopify_update_service.update_product(schedule_id)
     return {"sku": report.sku, "writes": report.writes, "recorded": report.recorded}
 
 
-@shared_task(
-    name="tasks.sync_shopify.sync_single_product_immediate", base=SyncBoeingTask, bind=True, max_retries=2
-)
+@shared_task(name=Task.SYNC_SINGLE_PRODUCT_IMMEDIATE, base=SyncBoeingTask, bind=True, max_retries=2)
 def sync_single_product_immediate(self: SyncBoeingTask, schedule_id: str) -> dict[str, int]:
     report = self.container.boeing_fetch_service.process_batch([schedule_id], priority="interactive")
     return {"checked": report.checked, "unchanged": report.unchanged, "changed": report.changed}
 
 
-@shared_task(name="tasks.sync_shopify.set_product_status", base=BaseTask, bind=True, max_retries=3)
+@shared_task(name=Task.SET_PRODUCT_STATUS, base=BaseTask, bind=True, max_retries=3)
 def set_product_status(self: BaseTask, sku: str, status: str) -> str | None:
     return self.container.shopify_update_service.set_product_status(sku, status)

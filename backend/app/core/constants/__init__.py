@@ -11,6 +11,14 @@ from app.core.constants.auth import (
     REQUIRED_TOKEN_USE,
     REVOKED_TOKEN_KEY_PREFIX,
 )
+from app.core.constants.batches import (
+    BatchStatus,
+    BatchType,
+    ErrorStage,
+    IdempotencyScope,
+    ItemStage,
+    ItemStatus,
+)
 from app.core.constants.extraction import (
     BLOCKED_REASON_PRECEDENCE,
     BOEING_MAX_CODES_PER_CALL,
@@ -60,6 +68,7 @@ from app.core.constants.publishing import (
     UPSERT_KEY_KEY,
     UPSERT_KEY_NAMESPACE,
     WEIGHT_UNIT_MAPPING,
+    ReconciliationState,
 )
 from app.core.constants.rate_limiting import (
     BOEING_LIMITER_KEY_PREFIX,
@@ -77,6 +86,7 @@ from app.core.constants.sync import (
     SyncHistoryKind,
     SyncStatus,
 )
+from app.core.constants.tasks import Task, TaskQueue
 
 __all__ = [
     "BLOCKED_REASON_PRECEDENCE",
@@ -130,12 +140,21 @@ __all__ = [
     "UPSERT_KEY_NAMESPACE",
     "VARIANT_SEPARATOR",
     "WEIGHT_UNIT_MAPPING",
+    "BatchStatus",
+    "BatchType",
     "BlockedReason",
+    "ErrorStage",
+    "IdempotencyScope",
     "InventoryStatus",
+    "ItemStage",
+    "ItemStatus",
     "MetafieldDefinition",
+    "ReconciliationState",
     "SlotStatus",
     "StagingStatus",
     "SyncGuardReason",
     "SyncHistoryKind",
     "SyncStatus",
+    "Task",
+    "TaskQueue",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Final
+from typing import ClassVar, Final
 
 DEFAULT_SUPPLIER: Final = "BDI"
 """Vendor/manufacturer used when Boeing sends no ``supplierName``."""
@@ -31,12 +31,21 @@ NOT_FOUND_AT_BOEING: Final = "not found at Boeing"
 
 
 class StagingStatus(StrEnum):
-    """``product_staging.status``; normalization produces only ``FETCHED`` or ``BLOCKED``."""
+    """``product_staging.status``; normalization produces only ``FETCHED`` or ``BLOCKED``.
+
+    ``SELLABLE`` holds every status but ``BLOCKED``: a SKU that failed at publishing is still sellable and a
+    later publish run takes it again.
+    """
+
+    SELLABLE: ClassVar[tuple[StagingStatus, ...]]
 
     FETCHED = "fetched"
     BLOCKED = "blocked"
     PUBLISHED = "published"
     FAILED = "failed"
+
+
+StagingStatus.SELLABLE = (StagingStatus.FETCHED, StagingStatus.PUBLISHED, StagingStatus.FAILED)
 
 
 class BlockedReason(StrEnum):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
@@ -64,3 +65,13 @@ WEIGHT_UNIT_MAPPING: Final[Mapping[str, str]] = MappingProxyType(
     }
 )
 """Boeing weight unit (upper-cased, trimmed) → Shopify ``WeightUnit``; unmapped units omit the weight."""
+
+
+class ReconciliationState(StrEnum):
+    """``publish_reconciliation.state``: a Shopify write whose save failed is ``pending_db`` until the save
+    succeeds (``resolved``) or, still unreferenced after the configured window, its Shopify product is
+    deleted (``deleted``)."""
+
+    PENDING_DB = "pending_db"
+    RESOLVED = "resolved"
+    DELETED = "deleted"
