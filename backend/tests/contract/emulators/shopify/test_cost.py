@@ -88,7 +88,8 @@ def test_throttled_when_the_bucket_is_short_then_wait_is_computable(emu):
 
 
 def test_throttled_http_status_can_be_429(emu):
-    emu.control("PUT", "/plan", {"plan": "standard", "throttle_http_status": 429})
+    slow = {"restore_rate": 0.001, "bucket_size": 2000, "max_query_cost": 1000}  # stays drained while the test runs
+    emu.control("PUT", "/plan", {**slow, "throttle_http_status": 429})
     emu.control("PUT", "/bucket", {"currently_available": 0})
     response = emu.post("{ locations(first: 5) { nodes { id } } }")
     assert response.status_code == 429
@@ -96,6 +97,8 @@ def test_throttled_http_status_can_be_429(emu):
 
 
 def test_buckets_are_per_token(emu):
+    # A restore rate of one point in 1,000 s: the drained bucket stays empty however slowly the test runs.
+    emu.control("PUT", "/plan", {"restore_rate": 0.001, "bucket_size": 2000, "max_query_cost": 1000})
     emu.control("PUT", "/bucket", {"currently_available": 0})
     assert emu.post("{ shop { name } }").json()["errors"][0]["extensions"]["code"] == "THROTTLED"
     other = emu.gql("{ shop { name } }", token=emu.other_token)
