@@ -88,7 +88,8 @@ def test_throttled_when_the_bucket_is_short_then_wait_is_computable(emu):
 
 
 def test_throttled_http_status_can_be_429(emu):
-    slow = {"restore_rate": 0.001, "bucket_size": 2000, "max_query_cost": 1000}  # stays drained while the test runs
+    # One point in 1,000 s: the drained bucket stays drained while the test runs.
+    slow = {"restore_rate": 0.001, "bucket_size": 2000, "max_query_cost": 1000}
     emu.control("PUT", "/plan", {**slow, "throttle_http_status": 429})
     emu.control("PUT", "/bucket", {"currently_available": 0})
     response = emu.post("{ locations(first: 5) { nodes { id } } }")
