@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Query, Response, status
 
 from app.routes.deps import CallerDep, ExtractionServiceDep, authenticated_router
-from app.routes.responses import UPSTREAM, error_responses
+from app.routes.responses import IDEMPOTENT_REPEAT, UPSTREAM, bulk_accepted, error_responses
 from app.schemas.batches import BulkAccepted
 from app.schemas.extraction import BulkExtractionRequest, NormalizedProduct
 
@@ -26,10 +26,7 @@ def search(
     "/bulk",
     response_model=BulkAccepted,
     status_code=status.HTTP_202_ACCEPTED,
-    responses={
-        200: {"model": BulkAccepted, "description": "A repeated idempotency key: the original batch."},
-        **error_responses(413, 422),
-    },
+    responses={**IDEMPOTENT_REPEAT, **error_responses(413, 422)},
 )
 def bulk(
     body: BulkExtractionRequest, response: Response, caller: CallerDep, service: ExtractionServiceDep
@@ -40,6 +37,4 @@ def bulk(
         idempotency_key=body.idempotency_key,
         created_by=caller.user_id,
     )
-    if not accepted.created:
-        response.status_code = status.HTTP_200_OK
-    return BulkAccepted.model_validate(accepted, from_attributes=True)
+    return bulk_accepted(accepted, response)

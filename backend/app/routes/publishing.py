@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Query, Response, status
 
 from app.routes.deps import CallerDep, PublishingServiceDep, authenticated_router
-from app.routes.responses import UPSTREAM, error_responses
+from app.routes.responses import IDEMPOTENT_REPEAT, UPSTREAM, bulk_accepted, error_responses
 from app.schemas.batches import BulkAccepted
 from app.schemas.publishing import (
     BulkPublishRequest,
@@ -41,10 +41,7 @@ def publish(body: PublishRequest, caller: CallerDep, service: PublishingServiceD
     "/bulk",
     response_model=BulkAccepted,
     status_code=status.HTTP_202_ACCEPTED,
-    responses={
-        200: {"model": BulkAccepted, "description": "A repeated idempotency key: the original batch."},
-        **error_responses(404, 409, 413, 422),
-    },
+    responses={**IDEMPOTENT_REPEAT, **error_responses(404, 409, 413, 422)},
 )
 def bulk(
     body: BulkPublishRequest, response: Response, caller: CallerDep, service: PublishingServiceDep
@@ -56,9 +53,7 @@ def bulk(
         idempotency_key=body.idempotency_key,
         created_by=caller.user_id,
     )
-    if not result.accepted.created:
-        response.status_code = status.HTTP_200_OK
-    return BulkAccepted.model_validate(result.accepted, from_attributes=True)
+    return bulk_accepted(result.accepted, response)
 
 
 @router.put(

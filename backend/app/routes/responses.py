@@ -1,4 +1,5 @@
-"""The error answers a route declares in OpenAPI (http-api §1.3), built from status codes.
+"""Answers several routes share: the error answers a route declares in OpenAPI (http-api §1.3), built
+from status codes, and the bulk endpoints' accepted answer (http-api §1.8).
 
 Every declared error has the app's real body: ``{detail, code}``, and on 422 also ``errors``. A route lists
 the statuses its contract row names; ``UPSTREAM`` is the contract's Up(boeing)/Up(shopify) shorthand. A route
@@ -10,9 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import Response, status
 from pydantic import BaseModel
 
+from app.schemas.batches import BulkAccepted
 from app.schemas.errors import ErrorResponse, ValidationErrorResponse
+from app.services import batch_service
 
 UPSTREAM = (429, 502, 504)
 """Up(boeing) / Up(shopify): the upstream's quota is spent, it failed, or it timed out."""
@@ -47,9 +51,22 @@ _ERRORS: dict[int, tuple[type[BaseModel], str, dict[str, Any]]] = {
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The ``responses=`` entries of ``statuses``, each with its body model, description and headers."""
     declared: dict[int | str, dict[str, Any]] = {}
-    for status in statuses:
-        model, description, headers = _ERRORS[status]
-        declared[status] = {"model": model, "description": description}
+    for code in statuses:
+        model, description, headers = _ERRORS[code]
+        declared[code] = {"model": model, "description": description}
         if headers:
-            declared[status]["headers"] = headers
+            declared[code]["headers"] = headers
     return declared
+
+
+IDEMPOTENT_REPEAT: dict[int | str, dict[str, Any]] = {
+    200: {"model": BulkAccepted, "description": "A repeated idempotency key: the original batch."}
+}
+"""The 200 a bulk endpoint answers besides its 202."""
+
+
+def bulk_accepted(accepted: batch_service.BulkAccepted, response: Response) -> BulkAccepted:
+    """The bulk answer: 202 for a new batch (the route's status), 200 for a repeated idempotency key."""
+    if not accepted.created:
+        response.status_code = status.HTTP_200_OK
+    return BulkAccepted.model_validate(accepted, from_attributes=True)
