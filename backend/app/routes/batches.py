@@ -2,70 +2,60 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
-from app.core.auth import Caller, require_caller
-from app.routes.deps import get_batch_service
-from app.schemas.batches import Batch, BatchCancelled, BatchPage, FailurePage
-from app.services.batch_service import BatchService
+from app.routes.deps import BatchServiceDep, authenticated_router, pagination
+from app.routes.responses import error_responses
+from app.schemas.batches import Batch, BatchCancelled, BatchPage, FailurePage, FailurePageItem
+from app.schemas.pagination import Pagination
 
-router = APIRouter(tags=["batches"])
+router = authenticated_router("batches")
 
 BatchStatus = Literal["pending", "processing", "completed", "failed", "cancelled"]
 BatchType = Literal["extract", "normalize", "publish"]
+BatchWindow = Annotated[Pagination, Depends(pagination(default=20, maximum=100))]
+FailureWindow = Annotated[Pagination, Depends(pagination(default=100, maximum=500))]
 
 
-@router.get("", response_model=BatchPage)
-@router.get("/", response_model=BatchPage, include_in_schema=False)
+@router.get("", response_model=BatchPage, responses=error_responses(422))
+@router.get("/", response_model=BatchPage, responses=error_responses(422), include_in_schema=False)
 def list_batches(
-    limit: int = Query(20, ge=1, le=100),
-    offset: int = Query(0, ge=0),
+    window: BatchWindow,
+    service: BatchServiceDep,
     status: BatchStatus | None = Query(None),
     batch_type: BatchType | None = Query(None),
     created_by: str | None = Query(None),
-    caller: Caller = Depends(require_caller),
-    service: BatchService = Depends(get_batch_service),
 ) -> BatchPage:
     page = service.list_batches(
-        status=status, batch_type=batch_type, created_by=created_by, limit=limit, offset=offset
+        status=status, batch_type=batch_type, created_by=created_by, limit=window.limit, offset=window.offset
     )
-    return BatchPage(
-        batches=[Batch.from_detail(detail) for detail in page.batches],
-        total=page.total,
-        limit=page.limit,
-        offset=page.offset,
+    return BatchPage.of(
+        [Batch.from_detail(detail) for detail in page.batches], total=page.total, window=window
     )
 
 
-@router.get("/{batch_id}", response_model=Batch)
-def get_batch(
-    batch_id: str,
-    caller: Caller = Depends(require_caller),
-    service: BatchService = Depends(get_batch_service),
-) -> Batch:
+@router.get("/{batch_id}", response_model=Batch, responses=error_responses(404, 422))
+def get_batch(batch_id: str, service: BatchServiceDep) -> Batch:
     return Batch.from_detail(service.get(batch_id))
 
 
-@router.get("/{batch_id}/failures", response_model=FailurePage)
+@router.get("/{batch_id}/failures", response_model=FailurePage, responses=error_responses(404, 422))
 def batch_failures(
     batch_id: str,
-    limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    window: FailureWindow,
+    service: BatchServiceDep,
     stage: Literal["extraction", "normalization", "publishing"] | None = Query(None),
-    caller: Caller = Depends(require_caller),
-    service: BatchService = Depends(get_batch_service),
 ) -> FailurePage:
-    return FailurePage.from_page(service.failures(batch_id, stage=stage, limit=limit, offset=offset))
+    page = service.failures(batch_id, stage=stage, limit=window.limit, offset=window.offset)
+    return FailurePage.of(
+        [FailurePageItem.from_item(item) for item in page.items], total=page.total, window=window
+    )
 
 
-@router.delete("/{batch_id}", response_model=BatchCancelled)
-def cancel_batch(
-    batch_id: str,
-    caller: Caller = Depends(require_caller),
-    service: BatchService = Depends(get_batch_service),
-) -> BatchCancelled:
+@router.delete("/{batch_id}", response_model=BatchCancelled, responses=error_responses(404, 409, 422))
+def cancel_batch(batch_id: str, service: BatchServiceDep) -> BatchCancelled:
     batch = service.cancel(batch_id)
     message = f"Batch {batch.id} cancelled: items not started are skipped; items in flight finish."
     return BatchCancelled(batch_id=batch.id, status="cancelled", message=message)

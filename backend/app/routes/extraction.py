@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import Query, Response, status
 
-from app.core.auth import Caller, require_caller
-from app.routes.deps import get_extraction_service
+from app.routes.deps import CallerDep, ExtractionServiceDep, authenticated_router
+from app.routes.responses import IDEMPOTENT_REPEAT, UPSTREAM, bulk_accepted, error_responses
 from app.schemas.batches import BulkAccepted
 from app.schemas.extraction import BulkExtractionRequest, NormalizedProduct
-from app.services.extraction_service import ExtractionService
 
-router = APIRouter(tags=["extraction"])
+router = authenticated_router("extraction")
 
 
-@router.get("/search", response_model=list[NormalizedProduct])
+@router.get("/search", response_model=list[NormalizedProduct], responses=error_responses(422, *UPSTREAM))
 def search(
+    caller: CallerDep,
+    service: ExtractionServiceDep,
     query: str = Query(..., description="A part number, 1-50 characters; upper-cased."),
-    caller: Caller = Depends(require_caller),
-    service: ExtractionService = Depends(get_extraction_service),
 ) -> list[NormalizedProduct]:
     records = service.search(query, created_by=caller.user_id)
     return [NormalizedProduct.from_record(record) for record in records]
@@ -27,15 +26,10 @@ def search(
     "/bulk",
     response_model=BulkAccepted,
     status_code=status.HTTP_202_ACCEPTED,
-    responses={
-        200: {"model": BulkAccepted, "description": "A repeated idempotency key: the original batch."}
-    },
+    responses={**IDEMPOTENT_REPEAT, **error_responses(413, 422)},
 )
 def bulk(
-    body: BulkExtractionRequest,
-    response: Response,
-    caller: Caller = Depends(require_caller),
-    service: ExtractionService = Depends(get_extraction_service),
+    body: BulkExtractionRequest, response: Response, caller: CallerDep, service: ExtractionServiceDep
 ) -> BulkAccepted:
     accepted = service.start_bulk(
         part_numbers=body.part_numbers,
@@ -43,6 +37,4 @@ def bulk(
         idempotency_key=body.idempotency_key,
         created_by=caller.user_id,
     )
-    if not accepted.created:
-        response.status_code = status.HTTP_200_OK
-    return BulkAccepted.model_validate(accepted, from_attributes=True)
+    return bulk_accepted(accepted, response)

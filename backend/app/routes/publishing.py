@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import Query, Response, status
 
-from app.core.auth import Caller, require_caller
-from app.routes.deps import get_publishing_service
+from app.routes.deps import CallerDep, PublishingServiceDep, authenticated_router
+from app.routes.responses import IDEMPOTENT_REPEAT, UPSTREAM, bulk_accepted, error_responses
 from app.schemas.batches import BulkAccepted
 from app.schemas.publishing import (
     BulkPublishRequest,
@@ -17,17 +17,17 @@ from app.schemas.publishing import (
     PublishAccepted,
     PublishRequest,
 )
-from app.services.publishing_service import PublishingService
 
-router = APIRouter(tags=["publishing"])
+router = authenticated_router("publishing")
 
 
-@router.post("/publish", response_model=PublishAccepted, status_code=status.HTTP_202_ACCEPTED)
-def publish(
-    body: PublishRequest,
-    caller: Caller = Depends(require_caller),
-    service: PublishingService = Depends(get_publishing_service),
-) -> PublishAccepted:
+@router.post(
+    "/publish",
+    response_model=PublishAccepted,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=error_responses(404, 409, 413, 422),
+)
+def publish(body: PublishRequest, caller: CallerDep, service: PublishingServiceDep) -> PublishAccepted:
     started = service.publish(body.part_number, batch_id=body.batch_id, created_by=caller.user_id)
     return PublishAccepted(
         success=True,
@@ -41,15 +41,10 @@ def publish(
     "/bulk",
     response_model=BulkAccepted,
     status_code=status.HTTP_202_ACCEPTED,
-    responses={
-        200: {"model": BulkAccepted, "description": "A repeated idempotency key: the original batch."}
-    },
+    responses={**IDEMPOTENT_REPEAT, **error_responses(404, 409, 413, 422)},
 )
 def bulk(
-    body: BulkPublishRequest,
-    response: Response,
-    caller: Caller = Depends(require_caller),
-    service: PublishingService = Depends(get_publishing_service),
+    body: BulkPublishRequest, response: Response, caller: CallerDep, service: PublishingServiceDep
 ) -> BulkAccepted:
     result = service.publish_bulk(
         part_numbers=body.part_numbers,
@@ -58,17 +53,16 @@ def bulk(
         idempotency_key=body.idempotency_key,
         created_by=caller.user_id,
     )
-    if not result.accepted.created:
-        response.status_code = status.HTTP_200_OK
-    return BulkAccepted.model_validate(result.accepted, from_attributes=True)
+    return bulk_accepted(result.accepted, response)
 
 
-@router.put("/products/{product_id}", response_model=ProductUpdated)
+@router.put(
+    "/products/{product_id}",
+    response_model=ProductUpdated,
+    responses=error_responses(404, 413, 422, *UPSTREAM),
+)
 def update_product(
-    product_id: str,
-    body: ProductUpdateRequest,
-    caller: Caller = Depends(require_caller),
-    service: PublishingService = Depends(get_publishing_service),
+    product_id: str, body: ProductUpdateRequest, service: PublishingServiceDep
 ) -> ProductUpdated:
     shopify_id = service.update_product(product_id, body.model_dump(mode="python"))
     return ProductUpdated(
@@ -79,20 +73,13 @@ def update_product(
     )
 
 
-@router.get("/check", response_model=CheckResponse)
-def check(
-    sku: str = Query(..., min_length=1, max_length=50),
-    caller: Caller = Depends(require_caller),
-    service: PublishingService = Depends(get_publishing_service),
-) -> CheckResponse:
+@router.get("/check", response_model=CheckResponse, responses=error_responses(422, *UPSTREAM))
+def check(service: PublishingServiceDep, sku: str = Query(..., min_length=1, max_length=50)) -> CheckResponse:
     return CheckResponse(shopifyProductId=service.check(sku))
 
 
-@router.post("/metafields/setup", response_model=MetafieldSetupResponse)
-def setup_metafields(
-    caller: Caller = Depends(require_caller),
-    service: PublishingService = Depends(get_publishing_service),
-) -> MetafieldSetupResponse:
+@router.post("/metafields/setup", response_model=MetafieldSetupResponse, responses=error_responses(*UPSTREAM))
+def setup_metafields(service: PublishingServiceDep) -> MetafieldSetupResponse:
     report = service.setup_metafields()
     return MetafieldSetupResponse(
         success=report.success,

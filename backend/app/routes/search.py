@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
-
-from app.core.auth import Caller, require_caller
-from app.routes.deps import get_search_service
+from app.routes.deps import SearchServiceDep, authenticated_router
+from app.routes.responses import UPSTREAM, error_responses
 from app.schemas.search import MultiPartSearchRequest, MultiPartSearchResponse, SearchSummary
-from app.services.search_service import SearchService
 
-router = APIRouter(tags=["search"])
+router = authenticated_router("search")
 
 
-@router.post("/multi-part", response_model=MultiPartSearchResponse)
-def multi_part(
-    body: MultiPartSearchRequest,
-    caller: Caller = Depends(require_caller),
-    service: SearchService = Depends(get_search_service),
-) -> MultiPartSearchResponse:
+@router.post(
+    "/multi-part", response_model=MultiPartSearchResponse, responses=error_responses(413, 422, *UPSTREAM)
+)
+def multi_part(body: MultiPartSearchRequest, service: SearchServiceDep) -> MultiPartSearchResponse:
     result = service.multi_part(body.part_numbers, body.part_numbers_text)
     return MultiPartSearchResponse(
         success=True,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
-from app.core.auth import Caller, require_caller
-from app.routes.deps import get_sync_dashboard_service, get_sync_dispatch_service
+from app.routes.deps import SyncDashboardServiceDep, SyncDispatchServiceDep, authenticated_router, pagination
+from app.routes.responses import error_responses
+from app.schemas.pagination import Pagination
 from app.schemas.sync import (
     HourlyStats,
     ReactivateResponse,
@@ -20,57 +21,48 @@ from app.schemas.sync import (
     SyncProductPage,
     TriggerResponse,
 )
-from app.services.sync_dashboard_service import SyncDashboardService
-from app.services.sync_dispatch_service import SyncDispatchService
 
-router = APIRouter(tags=["sync"])
+router = authenticated_router("sync")
+
+SyncWindow = Annotated[Pagination, Depends(pagination(default=50, maximum=200))]
 
 
 @router.get("/dashboard", response_model=SyncDashboard)
-def dashboard(
-    caller: Caller = Depends(require_caller),
-    service: SyncDashboardService = Depends(get_sync_dashboard_service),
-) -> SyncDashboard:
+def dashboard(service: SyncDashboardServiceDep) -> SyncDashboard:
     return SyncDashboard.from_report(service.dashboard())
 
 
-@router.get("/products", response_model=SyncProductPage)
+@router.get("/products", response_model=SyncProductPage, responses=error_responses(422))
 def list_products(
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    window: SyncWindow,
+    service: SyncDashboardServiceDep,
     status: Literal["pending", "syncing", "success", "failed"] | None = Query(None),
     hour: int | None = Query(None, ge=0, le=23),
     active_only: bool = Query(False),
     search: str | None = Query(None, max_length=80),
-    caller: Caller = Depends(require_caller),
-    service: SyncDashboardService = Depends(get_sync_dashboard_service),
 ) -> SyncProductPage:
     page = service.list_products(
-        status=status, hour=hour, active_only=active_only, search=search, limit=limit, offset=offset
+        status=status,
+        hour=hour,
+        active_only=active_only,
+        search=search,
+        limit=window.limit,
+        offset=window.offset,
     )
-    return SyncProductPage(
-        products=[SyncProduct.from_row(row) for row in page.rows],
-        total=page.total,
-        limit=limit,
-        offset=offset,
+    return SyncProductPage.of(
+        [SyncProduct.from_row(row) for row in page.rows], total=page.total, window=window
     )
 
 
-@router.get("/products/{sku}", response_model=SyncProduct)
-def get_product(
-    sku: str,
-    caller: Caller = Depends(require_caller),
-    service: SyncDashboardService = Depends(get_sync_dashboard_service),
-) -> SyncProduct:
+@router.get("/products/{sku}", response_model=SyncProduct, responses=error_responses(404, 422))
+def get_product(sku: str, service: SyncDashboardServiceDep) -> SyncProduct:
     return SyncProduct.from_row(service.get_product(sku))
 
 
-@router.post("/products/{sku}/reactivate", response_model=ReactivateResponse)
-def reactivate(
-    sku: str,
-    caller: Caller = Depends(require_caller),
-    service: SyncDispatchService = Depends(get_sync_dispatch_service),
-) -> ReactivateResponse:
+@router.post(
+    "/products/{sku}/reactivate", response_model=ReactivateResponse, responses=error_responses(404, 409, 422)
+)
+def reactivate(sku: str, service: SyncDispatchServiceDep) -> ReactivateResponse:
     row = service.reactivate(sku)
     return ReactivateResponse(
         message=f"Sync for {row.sku} is active again; it will be checked at the next dispatch.",
@@ -80,54 +72,40 @@ def reactivate(
     )
 
 
-@router.get("/history", response_model=SyncHistoryPage)
+@router.get("/history", response_model=SyncHistoryPage, responses=error_responses(422))
 def history(
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    window: SyncWindow,
+    service: SyncDashboardServiceDep,
     hours_back: int = Query(24, ge=1, le=168),
-    caller: Caller = Depends(require_caller),
-    service: SyncDashboardService = Depends(get_sync_dashboard_service),
 ) -> SyncHistoryPage:
-    page = service.history(hours_back=hours_back, limit=limit, offset=offset)
-    return SyncHistoryPage(
-        items=[SyncHistoryItem.model_validate(row, from_attributes=True) for row in page.rows],
-        total=page.total,
-        limit=limit,
-        offset=offset,
-    )
+    page = service.history(hours_back=hours_back, limit=window.limit, offset=window.offset)
+    items = [SyncHistoryItem.model_validate(row, from_attributes=True) for row in page.rows]
+    return SyncHistoryPage.of(items, total=page.total, window=window)
 
 
-@router.get("/failures", response_model=SyncFailurePage)
+@router.get("/failures", response_model=SyncFailurePage, responses=error_responses(422))
 def failures(
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    window: SyncWindow,
+    service: SyncDashboardServiceDep,
     include_inactive: bool = Query(False),
-    caller: Caller = Depends(require_caller),
-    service: SyncDashboardService = Depends(get_sync_dashboard_service),
 ) -> SyncFailurePage:
-    page = service.failures(include_inactive=include_inactive, limit=limit, offset=offset)
-    return SyncFailurePage(
-        products=[SyncFailureItem.model_validate(row, from_attributes=True) for row in page.rows],
-        total=page.total,
-        limit=limit,
-        offset=offset,
-    )
+    page = service.failures(include_inactive=include_inactive, limit=window.limit, offset=window.offset)
+    items = [SyncFailureItem.model_validate(row, from_attributes=True) for row in page.rows]
+    return SyncFailurePage.of(items, total=page.total, window=window)
 
 
 @router.get("/hourly-stats", response_model=HourlyStats)
-def hourly_stats(
-    caller: Caller = Depends(require_caller),
-    service: SyncDashboardService = Depends(get_sync_dashboard_service),
-) -> HourlyStats:
+def hourly_stats(service: SyncDashboardServiceDep) -> HourlyStats:
     return HourlyStats.from_report(service.hourly_stats())
 
 
-@router.post("/trigger/{sku}", response_model=TriggerResponse, status_code=202)
-def trigger(
-    sku: str,
-    caller: Caller = Depends(require_caller),
-    service: SyncDispatchService = Depends(get_sync_dispatch_service),
-) -> TriggerResponse:
+@router.post(
+    "/trigger/{sku}",
+    response_model=TriggerResponse,
+    status_code=202,
+    responses=error_responses(404, 409, 422),
+)
+def trigger(sku: str, service: SyncDispatchServiceDep) -> TriggerResponse:
     report = service.trigger(sku)
     return TriggerResponse(
         status="queued",

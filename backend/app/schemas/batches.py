@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, PlainSerializer
+from pydantic import BaseModel, Field, PlainSerializer
 
+from app.schemas.pagination import Page
 from app.schemas.sync import Timestamp
 
 __all__ = [
@@ -93,11 +94,8 @@ class Batch(BaseModel):
         )
 
 
-class BatchPage(BaseModel):
-    batches: list[Batch]
-    total: int
-    limit: int
-    offset: int
+class BatchPage(Page[Batch]):
+    items: list[Batch] = Field(alias="batches")
 
 
 class FailurePageItem(BaseModel):
@@ -107,23 +105,14 @@ class FailurePageItem(BaseModel):
     attempts: int
     updated_at: Timestamp
 
-
-class FailurePage(BaseModel):
-    items: list[FailurePageItem]
-    total: int
-    limit: int
-    offset: int
-
     @classmethod
-    def from_page(cls, page: Any) -> FailurePage:
-        """Shape a ``FailurePage`` of the batch service."""
-        items = [FailureItem.from_item(item) for item in page.items]
-        return cls(
-            items=[FailurePageItem(**item.model_dump(exclude={"timestamp"})) for item in items],
-            total=page.total,
-            limit=page.limit,
-            offset=page.offset,
-        )
+    def from_item(cls, item: Any) -> FailurePageItem:
+        """Shape a failed batch item as a page of ``/failures`` lists it (no ``timestamp``)."""
+        return cls(**FailureItem.from_item(item).model_dump(exclude={"timestamp"}))
+
+
+class FailurePage(Page[FailurePageItem]):
+    pass
 
 
 class BatchCancelled(BaseModel):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, PlainSerializer
+from pydantic import BaseModel, Field, PlainSerializer
 
 from app.core.money import MoneyField
+from app.schemas.pagination import Page
 from app.schemas.sync import Timestamp
 
 __all__ = ["NormalizedProduct", "RawDataResponse", "StagingPage", "StagingProduct"]
@@ -99,11 +100,8 @@ class StagingProduct(NormalizedProduct):
         )
 
 
-class StagingPage(BaseModel):
-    products: list[StagingProduct]
-    total: int
-    limit: int
-    offset: int
+class StagingPage(Page[StagingProduct]):
+    items: list[StagingProduct] = Field(alias="products")
 
 
 class RawDataResponse(BaseModel):

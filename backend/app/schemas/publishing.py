@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.core.money import MoneyField
+from app.schemas.pagination import Page
 from app.schemas.sync import Timestamp
 
 PartNumber = Annotated[
@@ -143,11 +144,8 @@ class PublishedProduct(NormalizedProductFields):
         )
 
 
-class PublishedProductPage(BaseModel):
-    products: list[PublishedProduct]
-    total: int
-    limit: int
-    offset: int
+class PublishedProductPage(Page[PublishedProduct]):
+    items: list[PublishedProduct] = Field(alias="products")
     shopify_store_domain: str | None
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, PlainSerializer
+from pydantic import BaseModel, Field, PlainSerializer
 
 from app.core.money import MoneyField
+from app.schemas.pagination import Page
 
 SyncStatusValue = Literal["pending", "syncing", "success", "failed"]
 SlotStatusValue = Literal["active", "filling", "dormant"]
@@ -46,11 +47,8 @@ class SyncProduct(BaseModel):
         return cls.model_validate(row, from_attributes=True)
 
 
-class SyncProductPage(BaseModel):
-    products: list[SyncProduct]
-    total: int
-    limit: int
-    offset: int
+class SyncProductPage(Page[SyncProduct]):
+    items: list[SyncProduct] = Field(alias="products")
 
 
 class StatusCounts(BaseModel):
@@ -109,11 +107,8 @@ class SyncHistoryItem(BaseModel):
     updated_at: Timestamp
 
 
-class SyncHistoryPage(BaseModel):
-    items: list[SyncHistoryItem]
-    total: int
-    limit: int
-    offset: int
+class SyncHistoryPage(Page[SyncHistoryItem]):
+    pass
 
 
 class SyncFailureItem(BaseModel):
@@ -127,11 +122,8 @@ class SyncFailureItem(BaseModel):
     updated_at: Timestamp
 
 
-class SyncFailurePage(BaseModel):
-    products: list[SyncFailureItem]
-    total: int
-    limit: int
-    offset: int
+class SyncFailurePage(Page[SyncFailureItem]):
+    items: list[SyncFailureItem] = Field(alias="products")
 
 
 class HourlyStat(BaseModel):
