@@ -14,7 +14,9 @@ import pytest
 import redis as redis_lib
 from fastapi.testclient import TestClient
 
-from app.container import Container, build_container
+from app.celery_app.celery_config import build_celery
+from app.celery_app.wiring import celery_container
+from app.container import Container
 from app.core.config import Settings
 from app.core.embedded import start_postgres, start_redis
 from app.core.local_identity import LocalIdentityServer, LocalPool, ensure_pool, mint_access_token
@@ -129,9 +131,12 @@ def settings(authed_env: dict[str, str], db: str, redis_client: redis_lib.Redis)
 
 @pytest.fixture
 def container(settings: Settings) -> Iterator[Container]:
-    built = build_container(settings)
+    """Wired as the API's lifespan wires it: task messages go to the suite's broker through a Celery app."""
+    celery = build_celery(settings)
+    built = celery_container(settings, celery)
     yield built
     built.close()
+    celery.close()
 
 
 @pytest.fixture
