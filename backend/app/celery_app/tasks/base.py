@@ -111,7 +111,8 @@ class BaseTask(Task):
     def _request_id(self) -> str | None:
         request = self.request
         headers = getattr(request, "headers", None) or {}
-        return getattr(request, "request_id", None) or headers.get("request_id") or request.id
+        request_id = getattr(request, "request_id", None) or headers.get("request_id") or request.id
+        return str(request_id) if request_id else None
 
     def _send_again_after(self, wait: QuotaWait) -> None:
         countdown = min(MAX_QUOTA_WAIT_S, max(0.05, wait.wait_s))
