@@ -1,36 +1,87 @@
-"""The composition root: ``build_container(settings)`` wires clients, stores and services lazily.
+"""The composition root: ``build_container(settings, ...)`` wires clients and services lazily.
 
 FastAPI builds one in its lifespan (``app.state.container``); each Celery worker process builds one after
-fork. Tests build it with fakes by passing ``overrides`` (any attribute name -> object)."""
+fork. What belongs to the entrypoint comes in as arguments: the task sender (the entrypoint's Celery app) and
+the beat schedule shown by ``/health/sync-status``, so this module imports nothing above the services. Stores
+are not components: a service reaches them through the unit of work it opens (``uow.batches``, ...).
+Tests replace components with ``overrides`` (component name -> object); an unknown name is an error.
+"""
 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from psycopg_pool import ConnectionPool
 from redis import Redis
 
-from app.components import component
-from app.container_publishing import PublishingComponents
+from app.clients.boeing_client import BoeingClient
+from app.clients.redis_client import create_redis
+from app.clients.shopify_client import ShopifyClient
+from app.clients.supabase_client import create_pool
+from app.components import component, component_names
+from app.core.cognito import CognitoVerifier, emulator_key_thumbprints
 from app.core.config import Settings
+from app.db.image_store import ImageStore
+from app.db.unit_of_work import UnitOfWorkFactory, unit_of_work_factory
+from app.services.auth_service import AuthService
+from app.services.batch_service import BatchService
+from app.services.boeing_fetch_service import BoeingFetchService
+from app.services.extraction_service import ExtractionService
+from app.services.health_service import HealthService
+from app.services.normalization_service import NormalizationService
+from app.services.products_service import ProductsService
+from app.services.publish_outcomes import PublishOutcomes
+from app.services.publish_reconciliation_service import PublishReconciliationService
+from app.services.publish_runner import PublishRunner
+from app.services.publishing_service import PublishingService
+from app.services.recovery_service import RecoveryService
+from app.services.search_service import SearchService
+from app.services.shopify_setup_service import ShopifySetupService
+from app.services.shopify_update_service import ShopifyUpdateService
+from app.services.sync_accounting import SyncAccounting
+from app.services.sync_dashboard_service import SyncDashboardService
+from app.services.sync_dispatch_service import SyncDispatchService
+from app.services.sync_status_service import BeatEntrySpec, SyncStatusService
+from app.services.task_dispatcher import OutboxRelay, OutboxTaskDispatcher, TaskDispatcher, TaskSender
+from app.utils.heartbeats import WorkerHeartbeats
+from app.utils.rate_limiter import BoeingRateLimiter
+from app.utils.shopify_rate_limiter import ShopifyCostLimiter
+from app.utils.token_denylist import TokenDenyList
+
+__all__ = ["Container", "build_container"]
+
+# What ``close`` releases, in this order: clients first, the pools they may still use last.
+_CLOSABLE = ("boeing_client", "shopify_client", "image_store", "redis", "db_pool")
 
 
-class Container(PublishingComponents):
-    """Lazily created collaborators; nothing connects until first used (publishing's live in a mixin)."""
+class Container:
+    """Lazily created collaborators; nothing connects until first used."""
 
-    def __init__(self, settings: Settings, *, db_pool_size: int = 6, overrides: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        task_sender: TaskSender | None,
+        beat_entries: Sequence[BeatEntrySpec],
+        redbeat_prefix: str,
+        db_pool_size: int,
+        overrides: Mapping[str, object],
+    ) -> None:
+        unknown = sorted(set(overrides) - component_names(type(self)))
+        if unknown:
+            raise TypeError(f"unknown container component(s) to override: {', '.join(unknown)}")
         self.settings = settings
+        self._task_sender = task_sender
+        self._beat_entries = tuple(beat_entries)
+        self._redbeat_prefix = redbeat_prefix
         self._db_pool_size = db_pool_size
         self._lock = threading.RLock()
-        for name, value in (overrides or {}).items():
-            self.__dict__[name] = value
+        self.__dict__.update(overrides)
 
     # --- infrastructure -------------------------------------------------------------------------------------
     @component
     def db_pool(self) -> ConnectionPool:
-        from app.clients.supabase_client import create_pool
-
         db = self.settings.database
         return create_pool(
             self.settings.database_url,
@@ -40,59 +91,37 @@ class Container(PublishingComponents):
         )
 
     @component
-    def redis(self) -> Redis:
-        from app.clients.redis_client import create_redis
-
+    def redis(self) -> Redis[str]:
         return create_redis(self.settings.redis_url)
 
     @component
-    def uow_factory(self) -> Any:
-        from app.db.unit_of_work import unit_of_work_factory
-
+    def uow_factory(self) -> UnitOfWorkFactory:
         return unit_of_work_factory(self.db_pool)
 
     @component
-    def celery(self) -> Any:
-        from app.celery_app.celery_config import build_celery
-
-        return build_celery(self.settings)
-
-    @component
-    def task_sender(self) -> Any:
-        from app.celery_app.sender import CeleryTaskSender
-
-        return CeleryTaskSender(self.celery)
+    def task_sender(self) -> TaskSender:
+        """The entrypoint's sender; a container built without one refuses to send (never sends nowhere)."""
+        if self._task_sender is None:
+            raise RuntimeError("this container was built without a task sender, so it cannot send tasks")
+        return self._task_sender
 
     @component
-    def heartbeats(self) -> Any:
-        from app.utils.heartbeats import WorkerHeartbeats
-
+    def heartbeats(self) -> WorkerHeartbeats:
+        """Read by the health check; each worker writes its own beats before any container exists."""
         return WorkerHeartbeats(self.redis, interval_s=self.settings.app.worker_heartbeat_interval_s)
 
     # --- outbox ---------------------------------------------------------------------------------------------
     @component
-    def outbox_store(self) -> Any:
-        from app.db.outbox_store import OutboxStore
-
-        return OutboxStore()
+    def outbox_relay(self) -> OutboxRelay:
+        return OutboxRelay(self.uow_factory, self.task_sender)
 
     @component
-    def outbox_relay(self) -> Any:
-        from app.services.task_dispatcher import OutboxRelay
+    def dispatcher(self) -> TaskDispatcher:
+        return OutboxTaskDispatcher(self.outbox_relay)
 
-        return OutboxRelay(self.uow_factory, self.outbox_store, self.task_sender)
-
+    # --- health and identity --------------------------------------------------------------------------------
     @component
-    def dispatcher(self) -> Any:
-        from app.services.task_dispatcher import OutboxTaskDispatcher
-
-        return OutboxTaskDispatcher(self.outbox_store, self.outbox_relay)
-
-    # --- services -------------------------------------------------------------------------------------------
-    @component
-    def health_service(self) -> Any:
-        from app.services.health_service import HealthService
-
+    def health_service(self) -> HealthService:
         return HealthService(
             pool=lambda: self.db_pool,
             redis=self.redis,
@@ -101,9 +130,7 @@ class Container(PublishingComponents):
         )
 
     @component
-    def cognito_verifier(self) -> Any:
-        from app.core.cognito import CognitoVerifier, emulator_key_thumbprints
-
+    def cognito_verifier(self) -> CognitoVerifier:
         cognito = self.settings.cognito
         if not cognito.jwks_url or not cognito.issuer:
             raise RuntimeError("COGNITO_JWKS_URL and COGNITO_ISSUER must be set to authenticate requests")
@@ -114,149 +141,19 @@ class Container(PublishingComponents):
         )
 
     @component
-    def auth_service(self) -> Any:
-        from app.db.user_store import UserStore
-        from app.services.auth_service import AuthService
-        from app.utils.token_denylist import TokenDenyList
-
+    def auth_service(self) -> AuthService:
         cognito = self.settings.cognito
         return AuthService(
             verifier=self.cognito_verifier,
             denylist=TokenDenyList(self.redis),
             uow_factory=self.uow_factory,
-            users=UserStore(),
             cognito_endpoint_url=cognito.endpoint_url,
             cognito_region=cognito.region,
         )
 
-    # --- scheduled sync -------------------------------------------------------------------------------------
-    @component
-    def sync_store(self) -> Any:
-        from app.db.sync_store import SyncStore
-
-        return SyncStore()
-
-    @component
-    def sync_history_store(self) -> Any:
-        from app.db.sync_history_store import SyncHistoryStore
-
-        return SyncHistoryStore()
-
-    @component
-    def sync_accounting(self) -> Any:
-        from app.services.sync_accounting import SyncAccounting
-
-        return SyncAccounting(
-            schedule=self.sync_store,
-            history=self.sync_history_store,
-            dispatcher=self.dispatcher,
-            settings=self.settings,
-        )
-
-    @component
-    def sync_dispatch_service(self) -> Any:
-        from app.db.sync_analytics import SyncAnalytics
-        from app.db.sync_history_store import SyncDailySummaryStore
-        from app.services.sync_dispatch_service import SyncDispatchService
-
-        return SyncDispatchService(
-            uow_factory=self.uow_factory,
-            schedule=self.sync_store,
-            analytics=SyncAnalytics(),
-            history=self.sync_history_store,
-            summaries=SyncDailySummaryStore(),
-            dispatcher=self.dispatcher,
-            settings=self.settings,
-        )
-
-    @component
-    def sync_dashboard_service(self) -> Any:
-        from app.db.sync_analytics import SyncAnalytics
-        from app.services.sync_dashboard_service import SyncDashboardService
-
-        return SyncDashboardService(
-            uow_factory=self.uow_factory,
-            schedule=self.sync_store,
-            analytics=SyncAnalytics(),
-            settings=self.settings,
-        )
-
-    @component
-    def sync_status_service(self) -> Any:
-        from app.celery_app.celery_config import beat_entry_texts
-        from app.db.sync_analytics import SyncAnalytics
-        from app.services.sync_status_service import BeatEntrySpec, SyncStatusService
-
-        return SyncStatusService(
-            settings=self.settings,
-            redis_client=self.redis,
-            beat_entries=[BeatEntrySpec(*entry) for entry in beat_entry_texts(self.settings)],
-            redbeat_prefix=self.celery.conf.redbeat_key_prefix,
-            boeing_limiter=self.boeing_limiter,
-            shopify_limiter=self.shopify_limiter,
-            uow_factory=self.uow_factory,
-            schedule=self.sync_store,
-            analytics=SyncAnalytics(),
-        )
-
-    @component
-    def boeing_fetch_service(self) -> Any:
-        from app.db.product_store import ProductStore
-        from app.services.boeing_fetch_service import BoeingFetchService
-
-        return BoeingFetchService(
-            uow_factory=self.uow_factory,
-            schedule=self.sync_store,
-            products=ProductStore(),
-            raw_data=self.raw_data_store,
-            accounting=self.sync_accounting,
-            dispatcher=self.dispatcher,
-            client=self.boeing_client,
-            limiter=self.boeing_limiter,
-            settings=self.settings,
-        )
-
-    @component
-    def shopify_update_service(self) -> Any:
-        from app.db.product_store import ProductStore
-        from app.services.shopify_update_service import ShopifyUpdateService
-
-        return ShopifyUpdateService(
-            uow_factory=self.uow_factory,
-            schedule=self.sync_store,
-            products=ProductStore(),
-            history=self.sync_history_store,
-            accounting=self.sync_accounting,
-            client=self.shopify_client,
-            locations=self.shopify_setup_service,
-            settings=self.settings,
-        )
-
-    # --- Shopify (shared by publishing, search and sync) ----------------------------------------------------
-    @component
-    def shopify_limiter(self) -> Any:
-        from app.utils.shopify_rate_limiter import ShopifyCostLimiter
-
-        shopify = self.settings.shopify
-        return ShopifyCostLimiter(
-            self.redis,
-            shopify.store_domain or shopify.endpoint,
-            max_concurrency=shopify.max_concurrency,
-            max_wait_s=shopify.limiter_max_wait_s,
-            lease_s=max(shopify.limiter_lease_s, shopify.timeout_s + 5),
-        )
-
-    @component
-    def shopify_client(self) -> Any:
-        from app.clients.shopify_client import ShopifyClient
-
-        return ShopifyClient(self.settings.shopify, self.shopify_limiter)
-
     # --- Boeing (shared by single search, bulk extraction and sync) -----------------------------------------
     @component
-    def boeing_limiter(self) -> Any:
-        from app.utils.rate_limiter import BoeingRateLimiter
-
+    def boeing_limiter(self) -> BoeingRateLimiter:
         boeing = self.settings.boeing
         return BoeingRateLimiter(
             self.redis,
@@ -268,83 +165,60 @@ class Container(PublishingComponents):
         )
 
     @component
-    def boeing_client(self) -> Any:
-        from app.clients.boeing_client import BoeingClient
-
+    def boeing_client(self) -> BoeingClient:
         return BoeingClient(self.settings.boeing)
 
-    # --- extraction, normalization, batches and product views ----------------------------------------------
+    # --- Shopify (shared by publishing, search and sync) ----------------------------------------------------
     @component
-    def batch_store(self) -> Any:
-        from app.db.batch_store import BatchStore
-
-        return BatchStore()
-
-    @component
-    def batch_item_store(self) -> Any:
-        from app.db.batch_item_store import BatchItemStore
-
-        return BatchItemStore()
-
-    @component
-    def staging_store(self) -> Any:
-        from app.db.staging_store import StagingStore
-
-        return StagingStore()
-
-    @component
-    def raw_data_store(self) -> Any:
-        from app.db.raw_data_store import RawDataStore
-
-        return RawDataStore()
-
-    @component
-    def idempotency_store(self) -> Any:
-        from app.db.idempotency_store import IdempotencyStore
-
-        return IdempotencyStore()
-
-    @component
-    def batch_service(self) -> Any:
-        from app.services.batch_service import BatchService
-
-        return BatchService(
-            uow_factory=self.uow_factory,
-            batches=self.batch_store,
-            items=self.batch_item_store,
-            # Each pipeline's recovery step; the sweeper task runs them all.
-            sweepers=[
-                lambda: self.extraction_service.sweep_stale(),
-                lambda: self.publish_reconciliation_service.sweep(),
-            ],
+    def shopify_limiter(self) -> ShopifyCostLimiter:
+        shopify = self.settings.shopify
+        return ShopifyCostLimiter(
+            self.redis,
+            shopify.store_domain or shopify.endpoint,
+            max_concurrency=shopify.max_concurrency,
+            max_wait_s=shopify.limiter_max_wait_s,
+            lease_s=max(shopify.limiter_lease_s, shopify.timeout_s + 5),
         )
 
     @component
-    def normalization_service(self) -> Any:
-        from app.services.normalization_service import NormalizationService
+    def shopify_client(self) -> ShopifyClient:
+        return ShopifyClient(self.settings.shopify, self.shopify_limiter)
 
+    @component
+    def shopify_setup_service(self) -> ShopifySetupService:
+        return ShopifySetupService(self.shopify_client, self.redis, self.settings)
+
+    @component
+    def image_store(self) -> ImageStore:
+        return ImageStore(self.settings.storage)
+
+    @component
+    def search_service(self) -> SearchService:
+        return SearchService(
+            self.shopify_client, max_part_numbers=self.settings.app.max_multi_part_search_size
+        )
+
+    # --- batches, extraction, normalization and product views -----------------------------------------------
+    @component
+    def batch_service(self) -> BatchService:
+        return BatchService(uow_factory=self.uow_factory)
+
+    @component
+    def normalization_service(self) -> NormalizationService:
         shopify = self.settings.shopify
         return NormalizationService(
             uow_factory=self.uow_factory,
-            items=self.batch_item_store,
-            staging=self.staging_store,
             batch_service=self.batch_service,
             location_map=shopify.location_map,
             default_location=shopify.default_location_name,
         )
 
     @component
-    def extraction_service(self) -> Any:
-        from app.services.extraction_service import ExtractionService
-
+    def extraction_service(self) -> ExtractionService:
         return ExtractionService(
             uow_factory=self.uow_factory,
             client=self.boeing_client,
             limiter=self.boeing_limiter,
-            batches=self.batch_store,
-            items=self.batch_item_store,
-            raw_data=self.raw_data_store,
-            idempotency=self.idempotency_store,
             batch_service=self.batch_service,
             normalization=self.normalization_service,
             dispatcher=self.dispatcher,
@@ -352,37 +226,139 @@ class Container(PublishingComponents):
         )
 
     @component
-    def products_service(self) -> Any:
-        from app.services.products_service import ProductsService
+    def products_service(self) -> ProductsService:
+        return ProductsService(uow_factory=self.uow_factory)
 
-        return ProductsService(
-            uow_factory=self.uow_factory, staging=self.staging_store, raw_data=self.raw_data_store
+    @component
+    def recovery_service(self) -> RecoveryService:
+        return RecoveryService(
+            extraction=self.extraction_service,
+            reconciliation=self.publish_reconciliation_service,
+            batch_service=self.batch_service,
+        )
+
+    # --- publishing -----------------------------------------------------------------------------------------
+    @component
+    def publish_outcomes(self) -> PublishOutcomes:
+        return PublishOutcomes(
+            uow_factory=self.uow_factory,
+            batch_service=self.batch_service,
+            dispatcher=self.dispatcher,
+            settings=self.settings,
+        )
+
+    @component
+    def publish_reconciliation_service(self) -> PublishReconciliationService:
+        return PublishReconciliationService(
+            uow_factory=self.uow_factory,
+            outcomes=self.publish_outcomes,
+            client=self.shopify_client,
+            dispatcher=self.dispatcher,
+            settings=self.settings,
+        )
+
+    @component
+    def publish_runner(self) -> PublishRunner:
+        return PublishRunner(
+            uow_factory=self.uow_factory,
+            client=self.shopify_client,
+            setup=self.shopify_setup_service,
+            images=self.image_store,
+            outcomes=self.publish_outcomes,
+            reconciliation=self.publish_reconciliation_service,
+            settings=self.settings,
+        )
+
+    @component
+    def publishing_service(self) -> PublishingService:
+        return PublishingService(
+            uow_factory=self.uow_factory,
+            batch_service=self.batch_service,
+            outcomes=self.publish_outcomes,
+            runner=self.publish_runner,
+            client=self.shopify_client,
+            setup=self.shopify_setup_service,
+            dispatcher=self.dispatcher,
+            settings=self.settings,
+        )
+
+    # --- scheduled sync -------------------------------------------------------------------------------------
+    @component
+    def sync_accounting(self) -> SyncAccounting:
+        return SyncAccounting(dispatcher=self.dispatcher, settings=self.settings)
+
+    @component
+    def sync_dispatch_service(self) -> SyncDispatchService:
+        return SyncDispatchService(
+            uow_factory=self.uow_factory, dispatcher=self.dispatcher, settings=self.settings
+        )
+
+    @component
+    def sync_dashboard_service(self) -> SyncDashboardService:
+        return SyncDashboardService(uow_factory=self.uow_factory, settings=self.settings)
+
+    @component
+    def sync_status_service(self) -> SyncStatusService:
+        return SyncStatusService(
+            settings=self.settings,
+            redis_client=self.redis,
+            beat_entries=self._beat_entries,
+            redbeat_prefix=self._redbeat_prefix,
+            boeing_limiter=self.boeing_limiter,
+            shopify_limiter=self.shopify_limiter,
+            uow_factory=self.uow_factory,
+        )
+
+    @component
+    def boeing_fetch_service(self) -> BoeingFetchService:
+        return BoeingFetchService(
+            uow_factory=self.uow_factory,
+            accounting=self.sync_accounting,
+            dispatcher=self.dispatcher,
+            client=self.boeing_client,
+            limiter=self.boeing_limiter,
+            settings=self.settings,
+        )
+
+    @component
+    def shopify_update_service(self) -> ShopifyUpdateService:
+        return ShopifyUpdateService(
+            uow_factory=self.uow_factory,
+            accounting=self.sync_accounting,
+            client=self.shopify_client,
+            setup=self.shopify_setup_service,
+            settings=self.settings,
         )
 
     def close(self) -> None:
-        """Release pools and connections that were opened."""
-        boeing_client = self.__dict__.get("boeing_client")
-        if boeing_client is not None:
-            boeing_client.close()
-        shopify_client = self.__dict__.get("shopify_client")
-        if shopify_client is not None:
-            shopify_client.close()
-        image_store = self.__dict__.get("image_store")
-        if image_store is not None:
-            image_store.close()
-        celery = self.__dict__.get("celery")
-        if celery is not None:
-            celery.close()
-        redis = self.__dict__.get("redis")
-        if redis is not None:
-            redis.close()
-        pool = self.__dict__.get("db_pool")
-        if pool is not None:
-            pool.close()
+        """Release the clients, pools and connections that were built (unbuilt ones are left alone)."""
+        for name in _CLOSABLE:
+            resource = self.__dict__.get(name)
+            if resource is not None:
+                resource.close()
 
 
 def build_container(
-    settings: Settings, *, db_pool_size: int = 6, overrides: dict[str, Any] | None = None
+    settings: Settings,
+    *,
+    task_sender: TaskSender | None = None,
+    beat_entries: Sequence[BeatEntrySpec] = (),
+    redbeat_prefix: str = "",
+    db_pool_size: int = 6,
+    overrides: Mapping[str, object] | None = None,
 ) -> Container:
-    """The one composition root used by FastAPI, Celery, the CLI and the tests."""
-    return Container(settings, db_pool_size=db_pool_size, overrides=overrides)
+    """The one composition root used by FastAPI, Celery and the tests.
+
+    ``task_sender`` hands committed outbox messages to the broker (a container without one cannot send
+    tasks); ``beat_entries`` and ``redbeat_prefix`` describe the scheduler for ``/health/sync-status``;
+    ``db_pool_size`` sizes the pool for this process's concurrency unless ``DB_POOL_MAX_SIZE`` is set;
+    ``overrides`` replaces components by name (tests), and a name that is not a component raises
+    ``TypeError``."""
+    return Container(
+        settings,
+        task_sender=task_sender,
+        beat_entries=beat_entries,
+        redbeat_prefix=redbeat_prefix,
+        db_pool_size=db_pool_size,
+        overrides=overrides or {},
+    )

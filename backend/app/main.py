@@ -10,7 +10,9 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.container import Container, build_container
+from app.celery_app.celery_config import build_celery
+from app.celery_app.wiring import celery_container
+from app.container import Container
 from app.core.config import Settings, get_settings
 from app.core.error_handlers import install_error_handlers
 from app.core.logging import configure_logging
@@ -29,16 +31,21 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     """Build the API for ``settings`` (the environment's by default) and an optional prepared container."""
     settings = settings or (container.settings if container else get_settings())
     configure_logging(settings.app.log_level, settings.app.log_format or "json")
-    owns_container = container is None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.container = container or build_container(settings)
+        if container is not None:  # prepared (and closed) by the caller
+            app.state.container = container
+            yield
+            return
+        # The API's one Celery app: a producer that sends the outbox's messages to the broker.
+        celery = build_celery(settings)
+        app.state.container = celery_container(settings, celery)
         try:
             yield
         finally:
-            if owns_container:
-                app.state.container.close()
+            app.state.container.close()
+            celery.close()
 
     app = FastAPI(
         title="Boeing Data Hub",

@@ -45,7 +45,9 @@ if str(BACKEND) not in sys.path:
 import httpx  # noqa: E402
 import psycopg  # noqa: E402
 
-from app.container import Container, build_container  # noqa: E402
+from app.celery_app.celery_config import build_celery  # noqa: E402
+from app.celery_app.wiring import celery_container  # noqa: E402
+from app.container import Container  # noqa: E402
 from app.db.migrations import apply_migrations  # noqa: E402
 from app.local.embedded import start_postgres, start_redis  # noqa: E402
 from tests.support.processes import Workers, start_emulator, wait_until  # noqa: E402
@@ -109,7 +111,9 @@ def run(
             "BOEING_TIMEOUT_PRICE_S": "10",
         }
         apply_migrations(postgres.url)
-        container = build_container(settings_from_env(env), db_pool_size=NORMALIZATION_THREADS + 2)
+        settings = settings_from_env(env)
+        celery = build_celery(settings)
+        container = celery_container(settings, celery, db_pool_size=NORMALIZATION_THREADS + 2)
         workers = Workers(env={**clean_environ(), **env}, redis_url=redis.url, log_dir=Path(tmp))
         beat: BeatProcess | None = None
         try:
@@ -157,6 +161,7 @@ def run(
                 beat.stop()
             workers.stop()
             container.close()
+            celery.close()
             control.close()
             emulator.stop()
             redis.stop()

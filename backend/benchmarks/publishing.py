@@ -38,7 +38,8 @@ BACKEND = Path(__file__).resolve().parents[1]
 if str(BACKEND) not in sys.path:
     sys.path.insert(0, str(BACKEND))
 
-from app.container import build_container  # noqa: E402
+from app.celery_app.celery_config import build_celery  # noqa: E402
+from app.celery_app.wiring import celery_container  # noqa: E402
 from app.db.migrations import apply_migrations  # noqa: E402
 from app.local.embedded import start_postgres, start_redis  # noqa: E402
 from tests.support.processes import Workers, start_emulator  # noqa: E402
@@ -72,7 +73,9 @@ def run(products: int, timeout_s: float) -> dict[str, Any]:
                 "WORKER_HEARTBEAT_INTERVAL_S": "1",
                 "SHOPIFY_GRAPHQL_URL": f"{emulator.url}/admin/api/2026-04/graphql.json",
             }
-            container = build_container(settings_from_env(env))
+            settings = settings_from_env(env)
+            celery = build_celery(settings)
+            container = celery_container(settings, celery)
             started = time.perf_counter()
             records = catalogue(products, prefix="BP")
             for chunk in range(0, len(records), 500):
@@ -102,6 +105,7 @@ def run(products: int, timeout_s: float) -> dict[str, Any]:
             stats = httpx.get(f"{emulator.url}/_emulator/stats").json()
             failures = _failures(postgres.url, batch_id)
             container.close()
+            celery.close()
         finally:
             if workers is not None:
                 workers.stop()

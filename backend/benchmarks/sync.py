@@ -38,6 +38,8 @@ BACKEND = Path(__file__).resolve().parents[1]
 if str(BACKEND) not in sys.path:
     sys.path.insert(0, str(BACKEND))
 
+from app.celery_app.celery_config import build_celery  # noqa: E402
+from app.celery_app.sender import CeleryTaskSender  # noqa: E402
 from app.container import Container, build_container  # noqa: E402
 from app.db.migrations import apply_migrations  # noqa: E402
 from app.local.embedded import start_postgres, start_redis  # noqa: E402
@@ -141,9 +143,10 @@ def bench_dispatch(srv: Servers, rows: int, rounds: int) -> dict[str, Any]:
     env = base_env(
         srv, BOEING_QUOTA_REQUESTS="1000000", BOEING_SYNC_SHARE="1.0", SYNC_DISPATCH_INTERVAL_S="60"
     )
-    container = build_container(settings_from_env(env))
-    sender = TimedSender(container.task_sender)
-    container.__dict__["task_sender"] = sender
+    settings = settings_from_env(env)
+    celery = build_celery(settings)
+    sender = TimedSender(CeleryTaskSender(celery))
+    container = build_container(settings, task_sender=sender)
     totals: list[float] = []
     commits: list[float] = []
     claimed = tasks = 0
@@ -166,6 +169,7 @@ def bench_dispatch(srv: Servers, rows: int, rounds: int) -> dict[str, Any]:
                 commits.append(elapsed - sender.seconds)
     finally:
         container.close()
+        celery.close()
     return {
         "rows": rows,
         "due_rows": due,

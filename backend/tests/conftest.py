@@ -14,8 +14,10 @@ import pytest
 import redis as redis_lib
 from fastapi.testclient import TestClient
 
+from app.celery_app.celery_config import build_celery
+from app.celery_app.wiring import celery_container
 from app.clients.cognito_client import mint_access_token
-from app.container import Container, build_container
+from app.container import Container
 from app.core.config import Settings
 from app.db.migrations import apply_migrations
 from app.local.embedded import start_postgres, start_redis
@@ -130,9 +132,12 @@ def settings(authed_env: dict[str, str], db: str, redis_client: redis_lib.Redis)
 
 @pytest.fixture
 def container(settings: Settings) -> Iterator[Container]:
-    built = build_container(settings)
+    """Wired as the API's lifespan wires it: task messages go to the suite's broker through a Celery app."""
+    celery = build_celery(settings)
+    built = celery_container(settings, celery)
     yield built
     built.close()
+    celery.close()
 
 
 @pytest.fixture

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from celery import Celery
 
 
 class _Message(Protocol):
-    task_name: str
-    args: list
-    kwargs: dict
-    options: dict
-    headers: dict
+    """An outbox message as the relay hands it over (read-only)."""
+
+    @property
+    def task_name(self) -> str: ...
+    @property
+    def args(self) -> list[Any]: ...
+    @property
+    def kwargs(self) -> dict[str, Any]: ...
+    @property
+    def options(self) -> dict[str, Any]: ...
+    @property
+    def headers(self) -> dict[str, Any]: ...
 
 
 class CeleryTaskSender:
-    """Callable used by the outbox relay; routes come from ``task_routes``."""
+    """The outbox relay's ``TaskSender`` for a process's Celery app; routes come from ``task_routes``."""
 
     def __init__(self, celery: Celery) -> None:
         self._celery = celery

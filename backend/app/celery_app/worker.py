@@ -1,4 +1,8 @@
-"""Worker and beat entry point: ``celery -A app.celery_app.worker worker|beat``."""
+"""Worker and beat entry point: ``celery -A app.celery_app.worker worker|beat``.
+
+The process's one Celery app: tasks registered here build their worker container around it
+(``tasks/base.py``), and the worker's one heartbeat writer announces its queues for ``/health``.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ settings = get_settings()
 configure_logging(settings.app.log_level, settings.app.log_format or "json")
 celery_app = build_celery(settings, include_tasks=True)
 
-_heartbeat: Any = None
+_heartbeat: WorkerHeartbeats | None = None
 
 
 @worker_ready.connect

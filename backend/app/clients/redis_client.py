@@ -5,7 +5,7 @@ from __future__ import annotations
 import redis
 
 
-def create_redis(redis_url: str, *, socket_timeout_s: float = 5.0) -> redis.Redis:
+def create_redis(redis_url: str, *, socket_timeout_s: float = 5.0) -> redis.Redis[str]:
     """A thread-safe client with bounded timeouts, so an unreachable Redis fails fast."""
     return redis.Redis.from_url(
         redis_url,

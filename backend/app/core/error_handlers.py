@@ -36,7 +36,7 @@ def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
         source, parts = parts[0], parts[1:]
         if not parts:
-            return source
+            return str(source)
     text = ""
     for part in parts:
         if isinstance(part, int):

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -113,7 +114,7 @@ def _too_large(limit: int) -> Response:
 class CorsMiddleware(CORSMiddleware):
     """Starlette's CORS with the contract's 204 preflight answer (no auth needed)."""
 
-    def preflight_response(self, request_headers):
+    def preflight_response(self, request_headers: Headers) -> Response:
         response = super().preflight_response(request_headers)
         if response.status_code == 200:
             headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
@@ -174,7 +175,8 @@ def _template_regex(template: str) -> re.Pattern[str]:
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", []):
+    headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+    for key, value in headers:
         if key == name:
             return value.decode("latin-1")
     return None

@@ -25,7 +25,6 @@ from app.db.batch_item_rows import (
     WaitingItem,
     item_row,
 )
-from app.db.unit_of_work import UnitOfWork
 
 __all__ = [
     "OPEN_STATUSES",
@@ -43,7 +42,6 @@ class BatchItemStore(BaseStore):
     # --- creation and feeding -----------------------------------------------------------------------------
     def insert_many(
         self,
-        uow: UnitOfWork,
         batch_id: str,
         part_numbers: Sequence[str],
         *,
@@ -52,7 +50,7 @@ class BatchItemStore(BaseStore):
         chunk_size: int | None = None,
     ) -> int:
         """One ``queued`` item per part number in input order (COPY); ``chunk_size`` numbers their chunks."""
-        with translate_db_errors("create batch items"), uow.conn.cursor() as cur:
+        with translate_db_errors("create batch items"), self._uow.conn.cursor() as cur:
             copy_sql = "COPY batch_items (batch_id, stage, run, position, part_number, chunk_no) FROM STDIN"
             with cur.copy(copy_sql) as copy:
                 for position, part_number in enumerate(part_numbers):
@@ -60,10 +58,9 @@ class BatchItemStore(BaseStore):
                     copy.write_row((batch_id, stage, run, position, part_number, chunk))
         return len(part_numbers)
 
-    def next_queued_chunks(self, uow: UnitOfWork, batch_id: str, stage: str, limit: int) -> list[int]:
+    def next_queued_chunks(self, batch_id: str, stage: str, limit: int) -> list[int]:
         """The lowest chunk numbers that still have queued items."""
         rows = self._rows(
-            uow,
             "find the next chunks",
             """
             SELECT DISTINCT chunk_no FROM batch_items
@@ -74,11 +71,10 @@ class BatchItemStore(BaseStore):
         )
         return [int(row["chunk_no"]) for row in rows]
 
-    def count_chunks_in_flight(self, uow: UnitOfWork, batch_id: str, stage: str) -> int:
+    def count_chunks_in_flight(self, batch_id: str, stage: str) -> int:
         """Chunks sent to the broker or being called, whose answer is not stored yet."""
         return int(
             self._scalar(
-                uow,
                 "count chunks in flight",
                 """
                 SELECT count(DISTINCT chunk_no) FROM batch_items
@@ -89,11 +85,10 @@ class BatchItemStore(BaseStore):
             )
         )
 
-    def count_chunks_waiting(self, uow: UnitOfWork, stage: str) -> int:
+    def count_chunks_waiting(self, stage: str) -> int:
         """Chunks of every batch sent but not started (what the broker's queue holds)."""
         return int(
             self._scalar(
-                uow,
                 "count waiting chunks",
                 "SELECT count(*) FROM (SELECT DISTINCT batch_id, chunk_no FROM batch_items"
                 " WHERE stage = %s AND status = 'sent') AS waiting",
@@ -101,10 +96,9 @@ class BatchItemStore(BaseStore):
             )
         )
 
-    def mark_chunks_sent(self, uow: UnitOfWork, batch_id: str, stage: str, chunk_nos: Sequence[int]) -> int:
+    def mark_chunks_sent(self, batch_id: str, stage: str, chunk_nos: Sequence[int]) -> int:
         """``queued`` -> ``sent`` for the items of these chunks."""
         return self._execute(
-            uow,
             "mark chunks sent",
             """
             UPDATE batch_items SET status = 'sent', sent_at = now()
@@ -114,12 +108,9 @@ class BatchItemStore(BaseStore):
         )
 
     # --- work on a chunk ------------------------------------------------------------------------------------
-    def claim_chunk(
-        self, uow: UnitOfWork, batch_id: str, stage: str, chunk_no: int, *, lease_s: float
-    ) -> list[ItemRow]:
+    def claim_chunk(self, batch_id: str, stage: str, chunk_no: int, *, lease_s: float) -> list[ItemRow]:
         """Start work on a chunk's items that are ``sent`` (or whose task died before storing an answer)."""
         rows = self._rows(
-            uow,
             "claim a chunk",
             f"""
             UPDATE batch_items SET status = 'in_progress', attempts = attempts + 1,
@@ -133,12 +124,9 @@ class BatchItemStore(BaseStore):
         )
         return sorted((item_row(row) for row in rows), key=lambda item: item.position)
 
-    def release(
-        self, uow: UnitOfWork, item_ids: Sequence[int], *, refund_attempt: bool, resend_after_s: float
-    ) -> int:
+    def release(self, item_ids: Sequence[int], *, refund_attempt: bool, resend_after_s: float) -> int:
         """``in_progress`` -> ``sent`` (the task will come back); a quota wait refunds the attempt."""
         return self._execute(
-            uow,
             "release items",
             """
             UPDATE batch_items SET status = 'sent', lease_until = NULL,
@@ -149,12 +137,9 @@ class BatchItemStore(BaseStore):
             (1 if refund_attempt else 0, resend_after_s, list(item_ids)),
         )
 
-    def record_raw(
-        self, uow: UnitOfWork, item_ids: Sequence[int], raw_data_id: int, *, lease_s: float
-    ) -> int:
+    def record_raw(self, item_ids: Sequence[int], raw_data_id: int, *, lease_s: float) -> int:
         """Attach the stored Boeing answer; the items wait (leased) for normalization."""
         return self._execute(
-            uow,
             "attach a Boeing answer",
             """
             UPDATE batch_items SET raw_data_id = %s, sent_at = now(),
@@ -164,7 +149,7 @@ class BatchItemStore(BaseStore):
             (raw_data_id, lease_s, list(item_ids)),
         )
 
-    def waiting_for_answer(self, uow: UnitOfWork, raw_data_id: int) -> WaitingAnswer | None:
+    def waiting_for_answer(self, raw_data_id: int) -> WaitingAnswer | None:
         """The items waiting for this Boeing answer, locked for this transaction, with the answer itself.
 
         ``None`` when no item waits (a duplicate task). Locked and still ``in_progress``, the items are
@@ -172,7 +157,6 @@ class BatchItemStore(BaseStore):
         statement, saving a normalization one of its few round trips.
         """
         rows = self._tuples(
-            uow,
             "read a Boeing answer and its waiting items",
             """
             WITH waiting AS (
@@ -195,9 +179,7 @@ class BatchItemStore(BaseStore):
         return WaitingAnswer(raw_data_id, payload, created_by, items)
 
     # --- transitions ----------------------------------------------------------------------------------------
-    def finish(
-        self, uow: UnitOfWork, outcomes: Sequence[ItemOutcome], *, expected: Sequence[str]
-    ) -> list[MovedItem]:
+    def finish(self, outcomes: Sequence[ItemOutcome], *, expected: Sequence[str]) -> list[MovedItem]:
         """Move each item to its outcome if it is still in an ``expected`` status; returns the items moved."""
         if not outcomes:
             return []
@@ -207,7 +189,6 @@ class BatchItemStore(BaseStore):
             for o in outcomes
         ]  # fmt: skip
         rows = self._tuples(
-            uow,
             "finish batch items",
             """
             UPDATE batch_items AS b
@@ -225,7 +206,6 @@ class BatchItemStore(BaseStore):
 
     def transition(
         self,
-        uow: UnitOfWork,
         item_ids: Sequence[int],
         status: str,
         *,
@@ -235,7 +215,6 @@ class BatchItemStore(BaseStore):
     ) -> list[ItemRow]:
         """Move every listed item still in an ``expected`` status to ``status``; returns the rows moved."""
         rows = self._rows(
-            uow,
             "change batch items",
             f"""
             UPDATE batch_items SET status = %s, error = %s, error_stage = %s, lease_until = NULL
@@ -246,10 +225,9 @@ class BatchItemStore(BaseStore):
         )
         return [item_row(row) for row in rows]
 
-    def cancel_unstarted(self, uow: UnitOfWork, batch_id: str) -> int:
+    def cancel_unstarted(self, batch_id: str) -> int:
         """``queued``/``sent`` -> ``cancelled``: chunk tasks skip them; in-flight items finish."""
         return self._execute(
-            uow,
             "cancel batch items",
             "UPDATE batch_items SET status = 'cancelled', lease_until = NULL"
             " WHERE batch_id = %s AND status IN ('queued', 'sent')",
@@ -257,12 +235,9 @@ class BatchItemStore(BaseStore):
         )
 
     # --- the sweeper ----------------------------------------------------------------------------------------
-    def resend_stale_sent(
-        self, uow: UnitOfWork, stage: str, *, older_than_s: float, limit: int
-    ) -> list[StaleChunk]:
+    def resend_stale_sent(self, stage: str, *, older_than_s: float, limit: int) -> list[StaleChunk]:
         """Chunks ``sent`` longer ago than ``older_than_s`` (lost messages): stamped as sent now, returned."""
         rows = self._rows(
-            uow,
             "find lost chunks",
             """
             UPDATE batch_items SET sent_at = now()
@@ -276,10 +251,9 @@ class BatchItemStore(BaseStore):
         chunks = {(str(row["batch_id"]), int(row["chunk_no"])) for row in rows if row["chunk_no"] is not None}
         return [StaleChunk(batch_id, chunk_no) for batch_id, chunk_no in sorted(chunks)]
 
-    def expired_leases(self, uow: UnitOfWork, stage: str, *, limit: int) -> list[ItemRow]:
+    def expired_leases(self, stage: str, *, limit: int) -> list[ItemRow]:
         """``in_progress`` items whose lease ran out (their task died), locked for this transaction."""
         rows = self._rows(
-            uow,
             "find expired leases",
             f"""
             SELECT {ITEM_COLUMNS} FROM batch_items
@@ -290,12 +264,9 @@ class BatchItemStore(BaseStore):
         )
         return [item_row(row) for row in rows]
 
-    def renew_lease(
-        self, uow: UnitOfWork, item_ids: Sequence[int], *, lease_s: float, count_attempt: bool
-    ) -> int:
+    def renew_lease(self, item_ids: Sequence[int], *, lease_s: float, count_attempt: bool) -> int:
         """Give ``in_progress`` items a new lease (their follow-up task is sent again)."""
         return self._execute(
-            uow,
             "renew leases",
             """
             UPDATE batch_items SET lease_until = now() + make_interval(secs => %s), sent_at = now(),
@@ -305,10 +276,9 @@ class BatchItemStore(BaseStore):
             (lease_s, 1 if count_attempt else 0, list(item_ids)),
         )
 
-    def resend_expired(self, uow: UnitOfWork, item_ids: Sequence[int]) -> int:
+    def resend_expired(self, item_ids: Sequence[int]) -> int:
         """Expired ``in_progress`` items without a stored answer go back to ``sent``."""
         return self._execute(
-            uow,
             "resend expired items",
             "UPDATE batch_items SET status = 'sent', sent_at = now(), lease_until = NULL"
             " WHERE id = ANY(%s) AND status = 'in_progress' AND raw_data_id IS NULL",
@@ -316,11 +286,10 @@ class BatchItemStore(BaseStore):
         )
 
     # --- reads ----------------------------------------------------------------------------------------------
-    def count_open(self, uow: UnitOfWork, batch_id: str, stage: str, run: int) -> int:
+    def count_open(self, batch_id: str, stage: str, run: int) -> int:
         """Items of a stage run not yet terminal."""
         return int(
             self._scalar(
-                uow,
                 "count open items",
                 "SELECT count(*) FROM batch_items WHERE batch_id = %s AND stage = %s AND run = %s"
                 " AND status IN ('queued', 'sent', 'in_progress')",
@@ -328,10 +297,9 @@ class BatchItemStore(BaseStore):
             )
         )
 
-    def part_numbers_in(self, uow: UnitOfWork, batch_id: str, stage: str, status: str) -> list[str]:
+    def part_numbers_in(self, batch_id: str, stage: str, status: str) -> list[str]:
         """Part numbers of a stage's items in one status, in input order."""
         rows = self._rows(
-            uow,
             "list part numbers",
             "SELECT part_number FROM batch_items WHERE batch_id = %s AND stage = %s AND status = %s"
             " ORDER BY run, position",
@@ -341,7 +309,6 @@ class BatchItemStore(BaseStore):
 
     def failures_page(
         self,
-        uow: UnitOfWork,
         batch_id: str,
         *,
         publish_run: int,
@@ -361,11 +328,10 @@ class BatchItemStore(BaseStore):
             "offset": offset,
         }
         rows = self._rows(
-            uow,
             "list failed items",
             f"SELECT {ITEM_COLUMNS} FROM batch_items {where}"
             " ORDER BY updated_at, id LIMIT %(limit)s OFFSET %(offset)s",
             params,
         )
-        total = self._scalar(uow, "count failed items", f"SELECT count(*) FROM batch_items {where}", params)
+        total = self._scalar("count failed items", f"SELECT count(*) FROM batch_items {where}", params)
         return [item_row(row) for row in rows], int(total)

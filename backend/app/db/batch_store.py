@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 from app.db.base_store import BaseStore
-from app.db.unit_of_work import UnitOfWork
 
 __all__ = ["BatchRow", "BatchStore", "as_uuid"]
 
@@ -85,7 +84,6 @@ def _batch(row: dict[str, Any]) -> BatchRow:
 class BatchStore(BaseStore):
     def create(
         self,
-        uow: UnitOfWork,
         *,
         batch_type: str,
         total_items: int,
@@ -98,7 +96,6 @@ class BatchStore(BaseStore):
     ) -> BatchRow:
         """Insert a batch in ``status`` (pending by default)."""
         row = self._row(
-            uow,
             "create a batch",
             f"""
             INSERT INTO batches (batch_type, status, total_items, part_numbers, publish_part_numbers,
@@ -121,7 +118,7 @@ class BatchStore(BaseStore):
         return _batch(row)
 
     def get(
-        self, uow: UnitOfWork, batch_id: str, *, with_part_numbers: bool = True, for_update: bool = False
+        self, batch_id: str, *, with_part_numbers: bool = True, for_update: bool = False
     ) -> BatchRow | None:
         """The batch with this id (None for unknown or malformed ids); ``for_update`` locks it."""
         key = as_uuid(batch_id)
@@ -131,12 +128,11 @@ class BatchStore(BaseStore):
         # NO KEY UPDATE: writers of rows referencing the batch (raw data, staging) hold KEY SHARE locks on it,
         # which a plain FOR UPDATE would wait for, deadlocking two transactions that both did such a write.
         lock = " FOR NO KEY UPDATE" if for_update else ""
-        row = self._row(uow, "read a batch", f"SELECT {columns} FROM batches WHERE id = %s{lock}", (key,))
+        row = self._row("read a batch", f"SELECT {columns} FROM batches WHERE id = %s{lock}", (key,))
         return _batch(row) if row else None
 
     def list_page(
         self,
-        uow: UnitOfWork,
         *,
         status: str | None,
         batch_type: str | None,
@@ -150,18 +146,16 @@ class BatchStore(BaseStore):
                      AND (%(by)s::text IS NULL OR created_by = %(by)s)"""
         params = {"status": status, "type": batch_type, "by": created_by, "limit": limit, "offset": offset}
         rows = self._rows(
-            uow,
             "list batches",
             f"SELECT {_WITHOUT_ARRAYS} FROM batches {where}"
             " ORDER BY created_at DESC, id DESC LIMIT %(limit)s OFFSET %(offset)s",
             params,
         )
-        total = self._scalar(uow, "count batches", f"SELECT count(*) FROM batches {where}", params)
+        total = self._scalar("count batches", f"SELECT count(*) FROM batches {where}", params)
         return [_batch(row) for row in rows], int(total)
 
     def set_status(
         self,
-        uow: UnitOfWork,
         batch_id: str,
         status: str,
         *,
@@ -171,7 +165,6 @@ class BatchStore(BaseStore):
         """Compare-and-set the status; None when the batch is not in one of ``expected``."""
         terminal = status in ("completed", "failed", "cancelled")
         row = self._row(
-            uow,
             "change a batch's status",
             f"""
             UPDATE batches SET status = %(status)s,
@@ -185,10 +178,9 @@ class BatchStore(BaseStore):
         )  # fmt: skip
         return _batch(row) if row else None
 
-    def cancel(self, uow: UnitOfWork, batch_id: str, *, progress_percent: Decimal) -> BatchRow | None:
+    def cancel(self, batch_id: str, *, progress_percent: Decimal) -> BatchRow | None:
         """Cancel a pending or processing batch, freezing its progress; None when it is not cancellable."""
         row = self._row(
-            uow,
             "cancel a batch",
             f"""
             UPDATE batches SET status = 'cancelled', completed_at = now(), cancelled_progress_percent = %s
@@ -201,7 +193,6 @@ class BatchStore(BaseStore):
 
     def move_counters(
         self,
-        uow: UnitOfWork,
         batch_id: str,
         *,
         extracted: int = 0,
@@ -212,7 +203,6 @@ class BatchStore(BaseStore):
     ) -> None:
         """Add to the counters and, if that finishes the stage, complete the batch (one statement)."""
         moved = self._execute(
-            uow,
             "update a batch's counters",
             f"""
             UPDATE batches SET
@@ -233,11 +223,10 @@ class BatchStore(BaseStore):
         )  # fmt: skip
         assert moved == 1, "counters moved for an unknown batch"
 
-    def complete_stage(self, uow: UnitOfWork, batch_id: str) -> BatchRow | None:
+    def complete_stage(self, batch_id: str) -> BatchRow | None:
         """Complete a processing batch whose stage has no open item left (the sweeper's safety net)."""
         zero = {"extracted": 0, "published": 0, "failed": 0}
         row = self._row(
-            uow,
             "complete a batch",
             f"""
             UPDATE batches SET
@@ -253,11 +242,10 @@ class BatchStore(BaseStore):
         return _batch(row) if row else None
 
     def start_publish_run(
-        self, uow: UnitOfWork, batch_id: str, part_numbers: Sequence[str], *, expected_statuses: Sequence[str]
+        self, batch_id: str, part_numbers: Sequence[str], *, expected_statuses: Sequence[str]
     ) -> BatchRow | None:
         """Start a new publish run on this batch (http-api §3.4); None when its status is not expected."""
         row = self._row(
-            uow,
             "start a publish run",
             f"""
             UPDATE batches SET batch_type = 'publish', status = 'processing', total_items = %(total)s,
@@ -271,10 +259,9 @@ class BatchStore(BaseStore):
         )  # fmt: skip
         return _batch(row) if row else None
 
-    def active_ids(self, uow: UnitOfWork, batch_type: str, *, limit: int = 1000) -> list[str]:
+    def active_ids(self, batch_type: str, *, limit: int = 1000) -> list[str]:
         """Ids of pending or processing batches of a type, oldest first."""
         rows = self._rows(
-            uow,
             "list active batches",
             "SELECT id FROM batches WHERE status IN ('pending', 'processing') AND batch_type = %s"
             " ORDER BY created_at, id LIMIT %s",

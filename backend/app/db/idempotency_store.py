@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 from app.db.base_store import BaseStore
-from app.db.unit_of_work import UnitOfWork
 
 __all__ = ["IdempotencyStore"]
 
 
 class IdempotencyStore(BaseStore):
-    def find(self, uow: UnitOfWork, endpoint: str, key: str) -> str | None:
+    def find(self, endpoint: str, key: str) -> str | None:
         """The batch created earlier for ``key`` at ``endpoint``, if any."""
         value = self._scalar(
-            uow,
             "read an idempotency key",
             "SELECT batch_id FROM idempotency_keys WHERE endpoint = %s AND key = %s",
             (endpoint, key),
         )
         return str(value) if value is not None else None
 
-    def record(self, uow: UnitOfWork, endpoint: str, key: str, batch_id: str) -> None:
+    def record(self, endpoint: str, key: str, batch_id: str) -> None:
         """Remember ``key`` at ``endpoint`` for ``batch_id``; a concurrent twin raises ``ConflictError``."""
         self._execute(
-            uow,
             "record an idempotency key",
             "INSERT INTO idempotency_keys (endpoint, key, batch_id) VALUES (%s, %s, %s)",
             (endpoint, key, batch_id),

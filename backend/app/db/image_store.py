@@ -27,7 +27,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 import obstore
-from obstore.store import LocalStore, S3Store, from_url
+from obstore.store import LocalStore, ObjectStore, S3Store, from_url
 
 from app.core.config import StorageSettings
 from app.core.constants.pricing import (
@@ -82,7 +82,7 @@ class ImageStore:
         settings: StorageSettings,
         *,
         http: httpx.Client | None = None,
-        store: Any | None = None,
+        store: ObjectStore | None = None,
     ) -> None:
         self._settings = settings
         self._store = store if store is not None else build_object_store(settings)
@@ -197,7 +197,7 @@ class ImageStore:
             obstore.put(self._store, key, data, **options)
 
 
-def build_object_store(settings: StorageSettings) -> Any:
+def build_object_store(settings: StorageSettings) -> ObjectStore:
     """The obstore store named by ``STORAGE_URL`` (a local directory by default in the local profile)."""
     url = settings.storage_url
     if not url:

@@ -8,7 +8,6 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from app.db.base_store import BaseStore
-from app.db.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +23,6 @@ class OutboxMessage:
 class OutboxStore(BaseStore):
     def add(
         self,
-        uow: UnitOfWork,
         task_name: str,
         args: list[Any],
         kwargs: dict[str, Any],
@@ -34,7 +32,6 @@ class OutboxStore(BaseStore):
         """Write one message; it becomes visible to the relay only when the transaction commits."""
         return int(
             self._scalar(
-                uow,
                 "queue a task",
                 "INSERT INTO task_outbox (task_name, args, kwargs, options, headers)"
                 " VALUES (%s, %s, %s, %s, %s) RETURNING id",
@@ -44,7 +41,6 @@ class OutboxStore(BaseStore):
 
     def claim(
         self,
-        uow: UnitOfWork,
         *,
         ids: list[int] | None,
         older_than_s: float,
@@ -53,7 +49,6 @@ class OutboxStore(BaseStore):
     ) -> list[OutboxMessage]:
         """Claim unsent messages (the given ids, or any older than ``older_than_s``) for ``claim_s``."""
         rows = self._rows(
-            uow,
             "claim queued tasks",
             """
             UPDATE task_outbox SET claimed_until = now() + make_interval(secs => %(claim_s)s)
@@ -73,26 +68,24 @@ class OutboxStore(BaseStore):
         )
         return [OutboxMessage(**row) for row in sorted(rows, key=lambda r: r["id"])]
 
-    def mark_sent(self, uow: UnitOfWork, ids: list[int]) -> int:
+    def mark_sent(self, ids: list[int]) -> int:
         """Record that these messages reached the broker."""
         return self._execute(
-            uow,
             "mark tasks sent",
             "UPDATE task_outbox SET sent_at = now(), claimed_until = NULL WHERE id = ANY(%s)",
             (ids,),
         )
 
-    def purge_sent(self, uow: UnitOfWork, older_than_s: float) -> int:
+    def purge_sent(self, older_than_s: float) -> int:
         """Delete messages sent longer ago than ``older_than_s``."""
         return self._execute(
-            uow,
             "purge sent tasks",
             "DELETE FROM task_outbox WHERE sent_at < now() - make_interval(secs => %s)",
             (older_than_s,),
         )
 
-    def count_unsent(self, uow: UnitOfWork) -> int:
+    def count_unsent(self) -> int:
         """Messages not yet confirmed sent."""
         return int(
-            self._scalar(uow, "count queued tasks", "SELECT count(*) FROM task_outbox WHERE sent_at IS NULL")
+            self._scalar("count queued tasks", "SELECT count(*) FROM task_outbox WHERE sent_at IS NULL")
         )

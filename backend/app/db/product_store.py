@@ -22,7 +22,6 @@ from psycopg.types.json import Jsonb
 
 from app.db.base_store import BaseStore
 from app.db.normalized_columns import NORMALIZED_VALUE_FIELDS, NormalizedColumns, read_normalized_json
-from app.db.unit_of_work import UnitOfWork
 
 __all__ = ["PRODUCT_VALUE_FIELDS", "ProductRow", "ProductStore"]
 
@@ -98,49 +97,47 @@ def _uuid(value: str) -> str | None:
 
 class ProductStore(BaseStore):
     # --- reads ----------------------------------------------------------------------------------------------
-    def get(self, uow: UnitOfWork, product_id: str) -> ProductRow | None:
+    def get(self, product_id: str) -> ProductRow | None:
         """The product with this UUID (a malformed id is simply not found)."""
         key = _uuid(product_id)
         if key is None:
             return None
-        row = self._row(uow, "read a product", f"SELECT {_COLUMNS} FROM product WHERE id = %s", (key,))
+        row = self._row("read a product", f"SELECT {_COLUMNS} FROM product WHERE id = %s", (key,))
         return product_row(row) if row else None
 
-    def get_by_sku(self, uow: UnitOfWork, sku: str, *, for_update: bool = False) -> ProductRow | None:
+    def get_by_sku(self, sku: str, *, for_update: bool = False) -> ProductRow | None:
         """The product of a full SKU (locked for the transaction when ``for_update``)."""
         lock = " FOR UPDATE" if for_update else ""
-        row = self._row(uow, "read a product", f"SELECT {_COLUMNS} FROM product WHERE sku = %s{lock}", (sku,))
+        row = self._row("read a product", f"SELECT {_COLUMNS} FROM product WHERE sku = %s{lock}", (sku,))
         return product_row(row) if row else None
 
-    def get_by_shopify_id(self, uow: UnitOfWork, shopify_product_id: str) -> ProductRow | None:
+    def get_by_shopify_id(self, shopify_product_id: str) -> ProductRow | None:
         """The product with this Shopify product id (digits)."""
         row = self._row(
-            uow,
             "read a product",
             f"SELECT {_COLUMNS} FROM product WHERE shopify_product_id = %s",
             (shopify_product_id,),
         )
         return product_row(row) if row else None
 
-    def get_many_by_sku(self, uow: UnitOfWork, skus: Sequence[str]) -> dict[str, ProductRow]:
+    def get_many_by_sku(self, skus: Sequence[str]) -> dict[str, ProductRow]:
         """Products of the given full SKUs, keyed by SKU (missing ones left out)."""
         if not skus:
             return {}
         rows = self._rows(
-            uow, "read products", f"SELECT {_COLUMNS} FROM product WHERE sku = ANY(%s)", (list(skus),)
+            "read products", f"SELECT {_COLUMNS} FROM product WHERE sku = ANY(%s)", (list(skus),)
         )
         return {row["sku"]: product_row(row) for row in rows}
 
     def list_published(
-        self, uow: UnitOfWork, *, limit: int, offset: int, search: str | None = None
+        self, *, limit: int, offset: int, search: str | None = None
     ) -> tuple[list[ProductRow], int]:
         """A page of products, newest ``updated_at`` first (id breaks ties), and the total matching count."""
         pattern = f"%{_escape_like(search)}%" if search else None
         params = {"pattern": pattern, "limit": limit, "offset": offset}
         where = "WHERE (%(pattern)s::text IS NULL OR sku ILIKE %(pattern)s)"
-        total = int(self._scalar(uow, "count products", f"SELECT count(*) FROM product {where}", params) or 0)
+        total = int(self._scalar("count products", f"SELECT count(*) FROM product {where}", params) or 0)
         rows = self._rows(
-            uow,
             "list products",
             f"SELECT {_COLUMNS} FROM product {where} ORDER BY updated_at DESC, id DESC"
             " LIMIT %(limit)s OFFSET %(offset)s",
@@ -148,11 +145,10 @@ class ProductStore(BaseStore):
         )
         return [product_row(row) for row in rows], total
 
-    def references_shopify_product(self, uow: UnitOfWork, shopify_product_id: str) -> bool:
+    def references_shopify_product(self, shopify_product_id: str) -> bool:
         """Whether any product or staging row points at this Shopify product."""
         return bool(
             self._scalar(
-                uow,
                 "check a Shopify product reference",
                 "SELECT EXISTS (SELECT 1 FROM product WHERE shopify_product_id = %(id)s)"
                 " OR EXISTS (SELECT 1 FROM product_staging WHERE shopify_product_id = %(id)s)",
@@ -163,7 +159,6 @@ class ProductStore(BaseStore):
     # --- writes ---------------------------------------------------------------------------------------------
     def upsert_published(
         self,
-        uow: UnitOfWork,
         *,
         sku: str,
         values: Mapping[str, Any],
@@ -198,7 +193,6 @@ class ProductStore(BaseStore):
         columns += ["shopify_inventory_item_id", "shopify_handle", "image_url", "content_hash", "created_by"]
         updates = [f"{name} = EXCLUDED.{name}" for name in columns if name not in ("sku", "created_by")]
         row = self._row(
-            uow,
             "save a published product",
             f"""
             INSERT INTO product ({", ".join(columns)})
@@ -213,7 +207,6 @@ class ProductStore(BaseStore):
 
     def update_sync_values(
         self,
-        uow: UnitOfWork,
         sku: str,
         *,
         price: Decimal | None,
@@ -229,7 +222,6 @@ class ProductStore(BaseStore):
         """Record price and stock a sync just wrote to Shopify; the publish content hash is cleared, so the
         next publish of the SKU compares against Shopify's new state by writing again. False if unknown."""
         count = self._execute(
-            uow,
             "save synced product values",
             """
             UPDATE product

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 from app.db.base_store import BaseStore
 from app.db.batch_item_rows import ITEM_COLUMNS, ItemRow, item_row
-from app.db.unit_of_work import UnitOfWork
 
 __all__ = ["PublishItemStore"]
 
 
 class PublishItemStore(BaseStore):
-    def send_next_publish_items(self, uow: UnitOfWork, batch_id: str, run: int, limit: int) -> list[ItemRow]:
+    def send_next_publish_items(self, batch_id: str, run: int, limit: int) -> list[ItemRow]:
         """``queued`` -> ``sent`` for the next ``limit`` items of a run (input order); returns them."""
         if limit <= 0:
             return []
         rows = self._rows(
-            uow,
             "send publish items",
             f"""
             UPDATE batch_items SET status = 'sent', sent_at = now()
@@ -33,11 +31,10 @@ class PublishItemStore(BaseStore):
         )
         return sorted((item_row(row) for row in rows), key=lambda item: item.position)
 
-    def count_publish_in_flight(self, uow: UnitOfWork, batch_id: str, run: int) -> int:
+    def count_publish_in_flight(self, batch_id: str, run: int) -> int:
         """Items of a publish run in the broker or being published."""
         return int(
             self._scalar(
-                uow,
                 "count publish items in flight",
                 "SELECT count(*) FROM batch_items WHERE batch_id = %s AND stage = 'publishing' AND run = %s"
                 " AND status IN ('sent', 'in_progress')",
@@ -45,11 +42,10 @@ class PublishItemStore(BaseStore):
             )
         )
 
-    def claim_publish_item(self, uow: UnitOfWork, item_id: int, *, lease_s: float) -> ItemRow | None:
+    def claim_publish_item(self, item_id: int, *, lease_s: float) -> ItemRow | None:
         """Start publishing an item that is ``sent`` (or ``queued``, or whose previous task died): lease and
         attempt. None when it is terminal or another task holds a live lease on it."""
         row = self._row(
-            uow,
             "claim a publish item",
             f"""
             UPDATE batch_items SET status = 'in_progress', attempts = attempts + 1,
@@ -62,17 +58,16 @@ class PublishItemStore(BaseStore):
         )
         return item_row(row) if row else None
 
-    def get_item(self, uow: UnitOfWork, item_id: int) -> ItemRow | None:
+    def get_item(self, item_id: int) -> ItemRow | None:
         """One item by id."""
         row = self._row(
-            uow, "read a batch item", f"SELECT {ITEM_COLUMNS} FROM batch_items WHERE id = %s", (item_id,)
+            "read a batch item", f"SELECT {ITEM_COLUMNS} FROM batch_items WHERE id = %s", (item_id,)
         )
         return item_row(row) if row else None
 
-    def extend_lease(self, uow: UnitOfWork, item_id: int, *, lease_s: float) -> int:
+    def extend_lease(self, item_id: int, *, lease_s: float) -> int:
         """Keep an ``in_progress`` item leased for ``lease_s`` more (e.g. while its save is reconciled)."""
         return self._execute(
-            uow,
             "extend a lease",
             "UPDATE batch_items SET lease_until = now() + make_interval(secs => %s)"
             " WHERE id = %s AND status = 'in_progress'",
@@ -80,11 +75,10 @@ class PublishItemStore(BaseStore):
         )
 
     def stale_items_of_run(
-        self, uow: UnitOfWork, batch_id: str, run: int, *, sent_older_than_s: float, limit: int
+        self, batch_id: str, run: int, *, sent_older_than_s: float, limit: int
     ) -> list[ItemRow]:
         """Like ``stale_publish_items``, for one run: lost or abandoned items back to ``sent``, returned."""
         rows = self._rows(
-            uow,
             "find stale items of a publish run",
             f"""
             UPDATE batch_items SET status = 'sent', sent_at = now(), lease_until = NULL
@@ -99,11 +93,10 @@ class PublishItemStore(BaseStore):
         )
         return [item_row(row) for row in rows]
 
-    def stale_publish_items(self, uow: UnitOfWork, *, sent_older_than_s: float, limit: int) -> list[ItemRow]:
+    def stale_publish_items(self, *, sent_older_than_s: float, limit: int) -> list[ItemRow]:
         """Publish items whose message was lost (``sent`` too long) or whose task died (lease ran out):
         back to ``sent``, stamped now, and returned so their task can be sent again."""
         rows = self._rows(
-            uow,
             "find stale publish items",
             f"""
             UPDATE batch_items SET status = 'sent', sent_at = now(), lease_until = NULL
@@ -118,10 +111,9 @@ class PublishItemStore(BaseStore):
         )
         return [item_row(row) for row in rows]
 
-    def open_publish_runs(self, uow: UnitOfWork, *, limit: int = 100) -> list[tuple[str, int]]:
+    def open_publish_runs(self, *, limit: int = 100) -> list[tuple[str, int]]:
         """(batch id, run) of publish runs that still have queued items, for the window top-up."""
         rows = self._rows(
-            uow,
             "list open publish runs",
             "SELECT DISTINCT i.batch_id, i.run FROM batch_items i JOIN batches b ON b.id = i.batch_id"
             " WHERE i.stage = 'publishing' AND i.status = 'queued' AND i.run = b.publish_run"
@@ -130,12 +122,9 @@ class PublishItemStore(BaseStore):
         )
         return [(str(row["batch_id"]), int(row["run"])) for row in rows]
 
-    def items_of_run(
-        self, uow: UnitOfWork, batch_id: str, run: int, part_numbers: list[str]
-    ) -> list[ItemRow]:
+    def items_of_run(self, batch_id: str, run: int, part_numbers: list[str]) -> list[ItemRow]:
         """The items of a publish run for these SKUs, in input order."""
         rows = self._rows(
-            uow,
             "read publish items",
             f"SELECT {ITEM_COLUMNS} FROM batch_items"
             " WHERE batch_id = %s AND stage = 'publishing' AND run = %s AND part_number = ANY(%s)"

@@ -11,7 +11,6 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from app.db.base_store import BaseStore
-from app.db.unit_of_work import UnitOfWork
 
 __all__ = ["RawDataRow", "RawDataStore"]
 
@@ -38,7 +37,6 @@ def _raw(row: dict[str, Any]) -> RawDataRow:
 class RawDataStore(BaseStore):
     def insert(
         self,
-        uow: UnitOfWork,
         *,
         payload: dict[str, Any],
         part_numbers: Sequence[str],
@@ -51,7 +49,6 @@ class RawDataStore(BaseStore):
         """Store one answer; returns its id."""
         return int(
             self._scalar(
-                uow,
                 "store a Boeing answer",
                 """
                 INSERT INTO boeing_raw_data (batch_id, search_query, part_numbers, returned_skus,
@@ -70,12 +67,9 @@ class RawDataStore(BaseStore):
             )
         )
 
-    def latest_returning(
-        self, uow: UnitOfWork, part_number: str, *, include_variants: bool
-    ) -> RawDataRow | None:
+    def latest_returning(self, part_number: str, *, include_variants: bool) -> RawDataRow | None:
         """The newest answer returning ``part_number`` (or, ``include_variants``, one of its variants)."""
         row = self._row(
-            uow,
             "find the latest Boeing answer for a part",
             f"""
             SELECT {_COLUMNS} FROM boeing_raw_data
@@ -87,10 +81,9 @@ class RawDataStore(BaseStore):
         )
         return _raw(row) if row else None
 
-    def delete_older_than(self, uow: UnitOfWork, days: int) -> int:
+    def delete_older_than(self, days: int) -> int:
         """Retention: delete answers fetched more than ``days`` ago."""
         return self._execute(
-            uow,
             "purge old Boeing answers",
             "DELETE FROM boeing_raw_data WHERE fetched_at < now() - make_interval(days => %s)",
             (days,),

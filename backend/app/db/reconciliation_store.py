@@ -15,7 +15,6 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from app.db.base_store import BaseStore
-from app.db.unit_of_work import UnitOfWork
 
 __all__ = ["ReconciliationRow", "ReconciliationStore"]
 
@@ -56,7 +55,6 @@ def _row(data: Mapping[str, Any]) -> ReconciliationRow:
 class ReconciliationStore(BaseStore):
     def record_pending(
         self,
-        uow: UnitOfWork,
         *,
         sku: str,
         batch_id: str | None,
@@ -70,7 +68,6 @@ class ReconciliationStore(BaseStore):
     ) -> ReconciliationRow:
         """Record (or refresh) the pending save of a Shopify product; due again in ``retry_in_s``."""
         row = self._row(
-            uow,
             "record a pending publish reconciliation",
             f"""
             INSERT INTO publish_reconciliation
@@ -98,21 +95,19 @@ class ReconciliationStore(BaseStore):
         assert row is not None
         return _row(row)
 
-    def get(self, uow: UnitOfWork, record_id: int, *, for_update: bool = False) -> ReconciliationRow | None:
+    def get(self, record_id: int, *, for_update: bool = False) -> ReconciliationRow | None:
         """One record (locked for the transaction when ``for_update``)."""
         lock = " FOR UPDATE SKIP LOCKED" if for_update else ""
         row = self._row(
-            uow,
             "read a publish reconciliation",
             f"SELECT {_COLUMNS} FROM publish_reconciliation WHERE id = %s{lock}",
             (record_id,),
         )
         return _row(row) if row else None
 
-    def pending_for_sku(self, uow: UnitOfWork, sku: str) -> ReconciliationRow | None:
+    def pending_for_sku(self, sku: str) -> ReconciliationRow | None:
         """The pending record of a SKU, if any."""
         row = self._row(
-            uow,
             "read a pending publish reconciliation",
             f"SELECT {_COLUMNS} FROM publish_reconciliation WHERE sku = %s AND state = 'pending_db'"
             " ORDER BY id DESC LIMIT 1",
@@ -120,10 +115,9 @@ class ReconciliationStore(BaseStore):
         )
         return _row(row) if row else None
 
-    def due_ids(self, uow: UnitOfWork, *, limit: int) -> list[int]:
+    def due_ids(self, *, limit: int) -> list[int]:
         """Ids of pending records whose next attempt is due, oldest first."""
         rows = self._rows(
-            uow,
             "list due publish reconciliations",
             "SELECT id FROM publish_reconciliation WHERE state = 'pending_db' AND next_attempt_at <= now()"
             " ORDER BY next_attempt_at, id LIMIT %s",
@@ -131,11 +125,10 @@ class ReconciliationStore(BaseStore):
         )
         return [int(row["id"]) for row in rows]
 
-    def mark_resolved(self, uow: UnitOfWork, record_id: int) -> bool:
+    def mark_resolved(self, record_id: int) -> bool:
         """The save completed: ``resolved``."""
         return (
             self._execute(
-                uow,
                 "resolve a publish reconciliation",
                 "UPDATE publish_reconciliation SET state = 'resolved', resolved_at = now(), last_error = NULL"
                 " WHERE id = %s AND state = 'pending_db'",
@@ -144,11 +137,10 @@ class ReconciliationStore(BaseStore):
             > 0
         )
 
-    def mark_deleted(self, uow: UnitOfWork, record_id: int, reason: str) -> bool:
+    def mark_deleted(self, record_id: int, reason: str) -> bool:
         """The unreferenced Shopify product was deleted: ``deleted``."""
         return (
             self._execute(
-                uow,
                 "close a publish reconciliation",
                 "UPDATE publish_reconciliation SET state = 'deleted', resolved_at = now(), last_error = %s"
                 " WHERE id = %s AND state = 'pending_db'",
@@ -157,11 +149,10 @@ class ReconciliationStore(BaseStore):
             > 0
         )
 
-    def reschedule(self, uow: UnitOfWork, record_id: int, *, error: str, retry_in_s: float) -> bool:
+    def reschedule(self, record_id: int, *, error: str, retry_in_s: float) -> bool:
         """Another save attempt failed: count it and try again in ``retry_in_s``."""
         return (
             self._execute(
-                uow,
                 "reschedule a publish reconciliation",
                 "UPDATE publish_reconciliation SET attempts = attempts + 1, last_error = %s,"
                 " next_attempt_at = now() + make_interval(secs => %s) WHERE id = %s AND state = 'pending_db'",
@@ -170,10 +161,9 @@ class ReconciliationStore(BaseStore):
             > 0
         )
 
-    def age_s(self, uow: UnitOfWork, record_id: int) -> float:
+    def age_s(self, record_id: int) -> float:
         """Seconds since the record was created (database clock)."""
         value = self._scalar(
-            uow,
             "read a publish reconciliation age",
             "SELECT extract(epoch FROM now() - created_at) FROM publish_reconciliation WHERE id = %s",
             (record_id,),

@@ -18,7 +18,6 @@ from psycopg.types.json import Jsonb
 from app.db.base_store import BaseStore
 from app.db.batch_store import as_uuid
 from app.db.normalized_columns import NORMALIZED_VALUE_FIELDS, NormalizedColumns, read_normalized_json
-from app.db.unit_of_work import UnitOfWork
 from app.utils.normalized_record import NormalizedRecord
 
 __all__ = ["STAGING_VALUE_FIELDS", "StagingRow", "StagingStore"]
@@ -135,7 +134,6 @@ class StagingStore(BaseStore):
     # --- writes ---------------------------------------------------------------------------------------------
     def upsert_many(
         self,
-        uow: UnitOfWork,
         records: Iterable[NormalizedRecord],
         *,
         batch_id: str | None,
@@ -148,7 +146,6 @@ class StagingStore(BaseStore):
             return {}
         # Rows in SKU order, so concurrent upserts lock in the same order.
         rows = self._rows(
-            uow,
             "stage normalized products",
             _UPSERT_SQL,
             {
@@ -160,13 +157,10 @@ class StagingStore(BaseStore):
         )
         return {row["sku"]: row["status"] for row in rows}
 
-    def mark_published(
-        self, uow: UnitOfWork, sku: str, *, shopify_product_id: str, image_url: str | None = None
-    ) -> bool:
+    def mark_published(self, sku: str, *, shopify_product_id: str, image_url: str | None = None) -> bool:
         """Record a successful publish: status ``published`` with the Shopify id (and re-hosted image)."""
         return (
             self._execute(
-                uow,
                 "mark a staged product published",
                 "UPDATE product_staging SET status = 'published', blocked_reason = NULL,"
                 " shopify_product_id = %s,"
@@ -176,11 +170,10 @@ class StagingStore(BaseStore):
             == 1
         )
 
-    def mark_failed(self, uow: UnitOfWork, sku: str) -> bool:
+    def mark_failed(self, sku: str) -> bool:
         """Record a failed publish (a sellable row only: a blocked row stays blocked)."""
         return (
             self._execute(
-                uow,
                 "mark a staged product failed",
                 "UPDATE product_staging SET status = 'failed'"
                 " WHERE sku = %s AND status IN ('fetched', 'failed')",
@@ -190,33 +183,28 @@ class StagingStore(BaseStore):
         )
 
     # --- reads ----------------------------------------------------------------------------------------------
-    def get_by_sku(self, uow: UnitOfWork, sku: str, *, for_update: bool = False) -> StagingRow | None:
+    def get_by_sku(self, sku: str, *, for_update: bool = False) -> StagingRow | None:
         """The staged row of a full SKU."""
         lock = " FOR UPDATE" if for_update else ""
         row = self._row(
-            uow,
             "read a staged product",
             f"SELECT {_COLUMNS} FROM product_staging WHERE sku = %s{lock}",
             (sku,),
         )
         return _staging(row) if row else None
 
-    def get_many(self, uow: UnitOfWork, skus: Sequence[str]) -> dict[str, StagingRow]:
+    def get_many(self, skus: Sequence[str]) -> dict[str, StagingRow]:
         """Staged rows of these SKUs, by SKU (missing ones absent)."""
         rows = self._rows(
-            uow,
             "read staged products",
             f"SELECT {_COLUMNS} FROM product_staging WHERE sku = ANY(%s)",
             (list(skus),),
         )
         return {row["sku"]: _staging(row) for row in rows}
 
-    def skus_of_batch(
-        self, uow: UnitOfWork, batch_id: str, *, statuses: Sequence[str] | None = None
-    ) -> list[str]:
+    def skus_of_batch(self, batch_id: str, *, statuses: Sequence[str] | None = None) -> list[str]:
         """SKUs the batch's extraction items staged (optionally only in ``statuses``), sorted."""
         rows = self._rows(
-            uow,
             "list a batch's staged SKUs",
             """
             SELECT s.sku FROM product_staging s
@@ -231,7 +219,6 @@ class StagingStore(BaseStore):
 
     def list_page(
         self,
-        uow: UnitOfWork,
         *,
         batch_id: str | None,
         status: str | None,
@@ -252,13 +239,10 @@ class StagingStore(BaseStore):
             pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         params = {"batch": batch_id, "status": status, "search": pattern, "limit": limit, "offset": offset}
         rows = self._rows(
-            uow,
             "list staged products",
             f"SELECT {_COLUMNS} FROM product_staging {where}"
             " ORDER BY created_at DESC, id DESC LIMIT %(limit)s OFFSET %(offset)s",
             params,
         )
-        total = self._scalar(
-            uow, "count staged products", f"SELECT count(*) FROM product_staging {where}", params
-        )
+        total = self._scalar("count staged products", f"SELECT count(*) FROM product_staging {where}", params)
         return [_staging(row) for row in rows], int(total)

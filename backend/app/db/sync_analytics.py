@@ -12,7 +12,6 @@ from typing import Any
 
 from app.db.base_store import BaseStore
 from app.db.sync_store import SCHEDULE_COLUMNS, SyncScheduleRow, schedule_row
-from app.db.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +44,9 @@ class CycleCounts:
 
 
 class SyncAnalytics(BaseStore):
-    def bucket_status_counts(
-        self, uow: UnitOfWork, *, high_failure_threshold: int
-    ) -> list[BucketStatusCount]:
+    def bucket_status_counts(self, *, high_failure_threshold: int) -> list[BucketStatusCount]:
         """Row counts per bucket, active flag, status and high-failure flag (one scan of the table)."""
         rows = self._rows(
-            uow,
             "count sync rows per bucket and status",
             """
             SELECT hour_bucket, is_active, sync_status,
@@ -64,7 +60,6 @@ class SyncAnalytics(BaseStore):
 
     def list_products(
         self,
-        uow: UnitOfWork,
         *,
         status: str | None,
         hour: int | None,
@@ -75,14 +70,11 @@ class SyncAnalytics(BaseStore):
     ) -> SchedulePage:
         """Schedule rows matching the filters, by bucket then SKU."""
         where, params = _product_filters(status=status, hour=hour, active_only=active_only, search=search)
-        return self._page(uow, where, params, "hour_bucket, sku, id", limit, offset, "list sync products")
+        return self._page(where, params, "hour_bucket, sku, id", limit, offset, "list sync products")
 
-    def list_recent_attempts(
-        self, uow: UnitOfWork, *, hours_back: int, limit: int, offset: int
-    ) -> SchedulePage:
+    def list_recent_attempts(self, *, hours_back: int, limit: int, offset: int) -> SchedulePage:
         """Rows with a sync attempt in the last ``hours_back`` hours, most recently updated first."""
         return self._page(
-            uow,
             "last_attempt_at >= now() - make_interval(hours => %(hours_back)s)",
             {"hours_back": hours_back},
             "updated_at DESC, id DESC",
@@ -91,13 +83,10 @@ class SyncAnalytics(BaseStore):
             "list recent sync attempts",
         )
 
-    def list_failing(
-        self, uow: UnitOfWork, *, include_inactive: bool, limit: int, offset: int
-    ) -> SchedulePage:
+    def list_failing(self, *, include_inactive: bool, limit: int, offset: int) -> SchedulePage:
         """Rows with consecutive failures, most failures first, then most recently updated."""
         where = "consecutive_failures > 0" + ("" if include_inactive else " AND is_active")
         return self._page(
-            uow,
             where,
             {},
             "consecutive_failures DESC, updated_at DESC, id DESC",
@@ -106,10 +95,9 @@ class SyncAnalytics(BaseStore):
             "list failing sync products",
         )
 
-    def cycle_counts(self, uow: UnitOfWork, *, cycle_start: datetime) -> CycleCounts:
+    def cycle_counts(self, *, cycle_start: datetime) -> CycleCounts:
         """Backlog, work in flight and results since ``cycle_start`` (one scan of the table)."""
         row = self._row(
-            uow,
             "measure the sync cycle",
             """
             SELECT count(*) FILTER (WHERE is_active)::integer AS active,
@@ -129,22 +117,20 @@ class SyncAnalytics(BaseStore):
         assert row is not None
         return CycleCounts(**row)
 
-    def count_synced_between(self, uow: UnitOfWork, start: datetime, end: datetime) -> int:
+    def count_synced_between(self, start: datetime, end: datetime) -> int:
         """Rows whose last successful sync falls in ``[start, end)``."""
         return int(
             self._scalar(
-                uow,
                 "count synced products",
                 "SELECT count(*) FROM product_sync_schedule WHERE last_sync_at >= %s AND last_sync_at < %s",
                 (start, end),
             )
         )
 
-    def count_active(self, uow: UnitOfWork) -> int:
+    def count_active(self) -> int:
         """Active rows."""
         return int(
             self._scalar(
-                uow,
                 "count active sync products",
                 "SELECT count(*) FROM product_sync_schedule WHERE is_active",
             )
@@ -152,7 +138,6 @@ class SyncAnalytics(BaseStore):
 
     def _page(
         self,
-        uow: UnitOfWork,
         where: str,
         params: dict[str, Any],
         order: str,
@@ -160,13 +145,10 @@ class SyncAnalytics(BaseStore):
         offset: int,
         action: str,
     ) -> SchedulePage:
-        total = int(
-            self._scalar(uow, action, f"SELECT count(*) FROM product_sync_schedule WHERE {where}", params)
-        )
+        total = int(self._scalar(action, f"SELECT count(*) FROM product_sync_schedule WHERE {where}", params))
         if total <= offset:
             return SchedulePage([], total)
         rows = self._rows(
-            uow,
             action,
             f"SELECT {SCHEDULE_COLUMNS} FROM product_sync_schedule WHERE {where}"
             f" ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s",

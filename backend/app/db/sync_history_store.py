@@ -16,7 +16,6 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from app.db.base_store import BaseStore
-from app.db.unit_of_work import UnitOfWork
 
 HISTORY_COLUMNS = (
     "id, sku, kind, old_price, new_price, old_quantity, new_quantity, old_locations, new_locations, reason,"
@@ -64,11 +63,10 @@ class DailySummary:
 
 
 class SyncHistoryStore(BaseStore):
-    def add_change(self, uow: UnitOfWork, change: SyncChange) -> int:
+    def add_change(self, change: SyncChange) -> int:
         """Record one change written to Shopify."""
         return int(
             self._scalar(
-                uow,
                 "record a sync change",
                 """
                 INSERT INTO sync_history (sku, kind, old_price, new_price, old_quantity, new_quantity,
@@ -88,22 +86,20 @@ class SyncHistoryStore(BaseStore):
             )
         )
 
-    def add_failures(self, uow: UnitOfWork, failures: Sequence[tuple[str, str]]) -> int:
+    def add_failures(self, failures: Sequence[tuple[str, str]]) -> int:
         """Record final failures as (sku, error) pairs."""
         if not failures:
             return 0
         return self._execute(
-            uow,
             "record sync failures",
             "INSERT INTO sync_history (sku, kind, error)"
             " SELECT sku, 'failure', error FROM unnest(%s::text[], %s::text[]) AS v(sku, error)",
             ([sku for sku, _ in failures], [error[:1000] for _, error in failures]),
         )
 
-    def for_sku(self, uow: UnitOfWork, sku: str, *, limit: int = 50) -> list[SyncHistoryRow]:
+    def for_sku(self, sku: str, *, limit: int = 50) -> list[SyncHistoryRow]:
         """The newest history rows of one SKU."""
         rows = self._rows(
-            uow,
             "read a SKU's sync history",
             f"SELECT {HISTORY_COLUMNS} FROM sync_history WHERE sku = %s ORDER BY created_at DESC, id DESC"
             " LIMIT %s",
@@ -111,21 +107,19 @@ class SyncHistoryStore(BaseStore):
         )
         return [SyncHistoryRow(**row) for row in rows]
 
-    def count_between(self, uow: UnitOfWork, kind: str, start: datetime, end: datetime) -> int:
+    def count_between(self, kind: str, start: datetime, end: datetime) -> int:
         """History rows of ``kind`` created in ``[start, end)``."""
         return int(
             self._scalar(
-                uow,
                 "count sync history",
                 "SELECT count(*) FROM sync_history WHERE kind = %s AND created_at >= %s AND created_at < %s",
                 (kind, start, end),
             )
         )
 
-    def prune_older_than(self, uow: UnitOfWork, retention_days: int) -> int:
+    def prune_older_than(self, retention_days: int) -> int:
         """Delete history past its retention; return how many rows went."""
         return self._execute(
-            uow,
             "prune sync history",
             "DELETE FROM sync_history WHERE created_at < now() - make_interval(days => %s)",
             (retention_days,),
@@ -133,10 +127,9 @@ class SyncHistoryStore(BaseStore):
 
 
 class SyncDailySummaryStore(BaseStore):
-    def upsert(self, uow: UnitOfWork, summary: DailySummary) -> None:
+    def upsert(self, summary: DailySummary) -> None:
         """Write (or rewrite) the summary of one UTC day."""
         self._execute(
-            uow,
             "write the daily sync summary",
             """
             INSERT INTO sync_daily_summary (day, total_products, synced, changed, failed)
@@ -148,10 +141,9 @@ class SyncDailySummaryStore(BaseStore):
             (summary.day, summary.total_products, summary.synced, summary.changed, summary.failed),
         )
 
-    def get(self, uow: UnitOfWork, day: date) -> DailySummary | None:
+    def get(self, day: date) -> DailySummary | None:
         """The summary of one UTC day, if written."""
         row = self._row(
-            uow,
             "read the daily sync summary",
             "SELECT day, total_products, synced, changed, failed FROM sync_daily_summary WHERE day = %s",
             (day,),

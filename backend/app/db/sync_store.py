@@ -25,7 +25,7 @@ from app.db.sync_rows import (
     SyncSuccess,
     schedule_row,
 )
-from app.db.unit_of_work import UnitOfWork
+from app.utils.sync_helpers import least_loaded_bucket, next_sync_at
 
 __all__ = [
     "SCHEDULE_COLUMNS",
@@ -40,32 +40,29 @@ __all__ = [
 
 class SyncStore(BaseStore):
     # --- reads ----------------------------------------------------------------------------------------------
-    def get(self, uow: UnitOfWork, schedule_id: str, *, for_update: bool = False) -> SyncScheduleRow | None:
+    def get(self, schedule_id: str, *, for_update: bool = False) -> SyncScheduleRow | None:
         """The row with this id (locked for the transaction when ``for_update``)."""
         lock = " FOR UPDATE" if for_update else ""
         row = self._row(
-            uow,
             "read a sync schedule row",
             f"SELECT {SCHEDULE_COLUMNS} FROM product_sync_schedule WHERE id = %s::uuid{lock}",
             (schedule_id,),
         )
         return schedule_row(row) if row else None
 
-    def get_by_sku(self, uow: UnitOfWork, sku: str, *, for_update: bool = False) -> SyncScheduleRow | None:
+    def get_by_sku(self, sku: str, *, for_update: bool = False) -> SyncScheduleRow | None:
         """The row of a full SKU (locked for the transaction when ``for_update``)."""
         lock = " FOR UPDATE" if for_update else ""
         row = self._row(
-            uow,
             "read a sync schedule row",
             f"SELECT {SCHEDULE_COLUMNS} FROM product_sync_schedule WHERE sku = %s{lock}",
             (sku,),
         )
         return schedule_row(row) if row else None
 
-    def lock_syncing(self, uow: UnitOfWork, ids: Sequence[str]) -> list[SyncScheduleRow]:
+    def lock_syncing(self, ids: Sequence[str]) -> list[SyncScheduleRow]:
         """Lock the given rows that are still being synced (others have already finished)."""
         rows = self._rows(
-            uow,
             "lock sync schedule rows",
             f"SELECT {SCHEDULE_COLUMNS} FROM product_sync_schedule"
             " WHERE id = ANY(%s::uuid[]) AND sync_status = 'syncing' ORDER BY sku FOR UPDATE",
@@ -73,26 +70,23 @@ class SyncStore(BaseStore):
         )
         return [schedule_row(row) for row in rows]
 
-    def count_awaiting_boeing(self, uow: UnitOfWork) -> int:
+    def count_awaiting_boeing(self) -> int:
         """Rows in flight that still need a Boeing call (claimed or fetching, no Shopify write pending)."""
         return int(
             self._scalar(
-                uow,
                 "count rows in flight",
                 "SELECT count(*) FROM product_sync_schedule"
                 " WHERE lease_until > now() AND pending_target IS NULL AND is_active",
             )
         )
 
-    def database_now(self, uow: UnitOfWork) -> datetime:
+    def database_now(self) -> datetime:
         """The database's transaction time: the clock every lease is compared with."""
-        value: datetime = self._scalar(uow, "read the database time", "SELECT now()")
+        value: datetime = self._scalar("read the database time", "SELECT now()")
         return value
 
     # --- dispatch -------------------------------------------------------------------------------------------
-    def claim_due(
-        self, uow: UnitOfWork, *, limit: int, claim_s: float, failed_only: bool = False
-    ) -> list[ClaimedRow]:
+    def claim_due(self, *, limit: int, claim_s: float, failed_only: bool = False) -> list[ClaimedRow]:
         """Atomically claim up to ``limit`` due, active rows not in flight, oldest due first.
 
         Claimed rows become ``syncing`` with a lease of ``claim_s``; rows another transaction holds are
@@ -101,7 +95,6 @@ class SyncStore(BaseStore):
         if limit <= 0:
             return []
         rows = self._rows(
-            uow,
             "claim due sync rows",
             """
             UPDATE product_sync_schedule AS s
@@ -123,11 +116,10 @@ class SyncStore(BaseStore):
         claimed = [ClaimedRow(str(row["id"]), row["sku"], row["next_sync_at"]) for row in rows]
         return sorted(claimed, key=lambda row: (row.next_sync_at, row.sku))
 
-    def claim_stalled_writes(self, uow: UnitOfWork, *, limit: int, lease_s: float) -> list[str]:
+    def claim_stalled_writes(self, *, limit: int, lease_s: float) -> list[str]:
         """Re-lease rows whose detected change waits for a Shopify write nobody holds (its task died or its
         message was lost); return their ids so the write can be queued again. No Boeing call is repeated."""
         rows = self._rows(
-            uow,
             "claim stalled Shopify writes",
             """
             UPDATE product_sync_schedule AS s
@@ -144,10 +136,9 @@ class SyncStore(BaseStore):
         )
         return [str(row["id"]) for row in rows]
 
-    def claim_one(self, uow: UnitOfWork, schedule_id: str, *, claim_s: float) -> SyncScheduleRow | None:
+    def claim_one(self, schedule_id: str, *, claim_s: float) -> SyncScheduleRow | None:
         """Claim one active row that is not in flight (an operator's immediate sync); None if it cannot be."""
         row = self._row(
-            uow,
             "claim a sync row",
             f"""
             UPDATE product_sync_schedule
@@ -161,10 +152,9 @@ class SyncStore(BaseStore):
         return schedule_row(row) if row else None
 
     # --- work in progress -----------------------------------------------------------------------------------
-    def start_work(self, uow: UnitOfWork, ids: Sequence[str], *, lease_s: float) -> list[SyncScheduleRow]:
+    def start_work(self, ids: Sequence[str], *, lease_s: float) -> list[SyncScheduleRow]:
         """Lease the given rows still waiting for their Boeing check to this task and record the attempt."""
         rows = self._rows(
-            uow,
             "start syncing rows",
             f"""
             UPDATE product_sync_schedule
@@ -176,23 +166,19 @@ class SyncStore(BaseStore):
         )
         return sorted((schedule_row(row) for row in rows), key=lambda row: row.sku)
 
-    def renew_leases(self, uow: UnitOfWork, ids: Sequence[str], *, lease_s: float) -> int:
+    def renew_leases(self, ids: Sequence[str], *, lease_s: float) -> int:
         """Extend the lease of rows still being synced (a task that keeps working, or waits for quota)."""
         return self._execute(
-            uow,
             "renew sync leases",
             "UPDATE product_sync_schedule SET lease_until = now() + make_interval(secs => %s)"
             " WHERE id = ANY(%s::uuid[]) AND sync_status = 'syncing'",
             (lease_s, list(ids)),
         )
 
-    def set_pending_target(
-        self, uow: UnitOfWork, schedule_id: str, target: dict[str, Any], *, lease_s: float
-    ) -> bool:
+    def set_pending_target(self, schedule_id: str, target: dict[str, Any], *, lease_s: float) -> bool:
         """Keep the values a Boeing fetch found for the Shopify write; the lease now covers that write."""
         return (
             self._execute(
-                uow,
                 "record a pending sync change",
                 "UPDATE product_sync_schedule"
                 " SET pending_target = %s, lease_until = now() + make_interval(secs => %s)"
@@ -202,10 +188,9 @@ class SyncStore(BaseStore):
             == 1
         )
 
-    def release(self, uow: UnitOfWork, ids: Sequence[str]) -> int:
+    def release(self, ids: Sequence[str]) -> int:
         """Give claimed rows back untouched (sync was switched off): status as before the claim, no lease."""
         return self._execute(
-            uow,
             "release sync rows",
             """
             UPDATE product_sync_schedule
@@ -218,12 +203,11 @@ class SyncStore(BaseStore):
         )
 
     # --- outcomes -------------------------------------------------------------------------------------------
-    def record_successes(self, uow: UnitOfWork, successes: Sequence[SyncSuccess]) -> list[str]:
+    def record_successes(self, successes: Sequence[SyncSuccess]) -> list[str]:
         """Mark rows synced with the values now in Shopify; return the ids that were still being synced."""
         if not successes:
             return []
         rows = self._rows(
-            uow,
             "record successful syncs",
             """
             UPDATE product_sync_schedule AS s
@@ -250,12 +234,11 @@ class SyncStore(BaseStore):
         )
         return [str(row["id"]) for row in rows]
 
-    def record_failures(self, uow: UnitOfWork, failures: Sequence[SyncFailure]) -> list[str]:
+    def record_failures(self, failures: Sequence[SyncFailure]) -> list[str]:
         """Mark rows failed with their new count, retry time and active flag; return the ids updated."""
         if not failures:
             return []
         rows = self._rows(
-            uow,
             "record sync failures",
             """
             UPDATE product_sync_schedule AS s
@@ -277,10 +260,9 @@ class SyncStore(BaseStore):
         )
         return [str(row["id"]) for row in rows]
 
-    def reactivate(self, uow: UnitOfWork, sku: str, *, next_sync_at: datetime) -> SyncScheduleRow | None:
+    def reactivate(self, sku: str, *, next_sync_at: datetime) -> SyncScheduleRow | None:
         """Bring an inactive row back: pending, no failures, due at ``next_sync_at``; None if active."""
         row = self._row(
-            uow,
             "reactivate a sync row",
             f"""
             UPDATE product_sync_schedule
@@ -295,7 +277,7 @@ class SyncStore(BaseStore):
 
     # --- enrollment (written by publishing: a SKU joins the schedule in its publish transaction) ----------
     def enroll(
-        self, uow: UnitOfWork, *, sku: str, base_price: Decimal | None, quantity: int, inventory_status: str,
+        self, *, sku: str, base_price: Decimal | None, quantity: int, inventory_status: str,
         location_summary: str | None, mapped_inventory: Sequence[Sequence[Any]], sync_hash: str,
         created_by: str, bucket_count: int, bucket_seconds: int,
     ) -> SyncScheduleRow:  # fmt: skip
@@ -303,22 +285,20 @@ class SyncStore(BaseStore):
         enrolled SKU only gets its published values and sync hash refreshed (bucket, schedule, status kept).
         ``base_price`` is Boeing's price before markup; ``sync_hash`` is ``hash_utils.sync_hash_for`` of the
         published record. The product row must exist in this unit of work (foreign key on ``sku``)."""
-        from app.utils.sync_helpers import least_loaded_bucket, next_sync_at
-
         counts = self._rows(
-            uow, "count products per sync bucket",
+            "count products per sync bucket",
             "SELECT hour_bucket, count(*) AS n FROM product_sync_schedule WHERE is_active"
             " GROUP BY hour_bucket",
         )  # fmt: skip
         bucket = least_loaded_bucket({int(r["hour_bucket"]): int(r["n"]) for r in counts}, bucket_count)
-        now = self._scalar(uow, "read the database clock", "SELECT now()")
+        now = self._scalar("read the database clock", "SELECT now()")
         due = next_sync_at(bucket, now=now, bucket_count=bucket_count, bucket_seconds=bucket_seconds)
         mapped = Jsonb([[str(name), int(qty)] for name, qty in mapped_inventory])
         values = {"sku": sku, "bucket": bucket, "due": due, "price": base_price, "quantity": quantity,
                   "status": inventory_status, "summary": location_summary, "mapped": mapped,
                   "hash": sync_hash, "created_by": created_by}  # fmt: skip
         row = self._row(
-            uow, "enroll a product in the sync schedule",
+            "enroll a product in the sync schedule",
             f"""
             INSERT INTO product_sync_schedule (sku, hour_bucket, next_sync_at, sync_status, last_price,
                 last_quantity, last_inventory_status, last_location_summary, last_mapped_inventory, last_hash,

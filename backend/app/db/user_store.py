@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.db.base_store import BaseStore
-from app.db.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,12 +19,9 @@ class UserRow:
 
 
 class UserStore(BaseStore):
-    def record_seen(
-        self, uow: UnitOfWork, *, sub: str, username: str, email: str | None, groups: list[str]
-    ) -> UserRow:
+    def record_seen(self, *, sub: str, username: str, email: str | None, groups: list[str]) -> UserRow:
         """Insert the operator or refresh their details and last-seen time."""
         row = self._row(
-            uow,
             "record the operator",
             """
             INSERT INTO users (sub, username, email, groups) VALUES (%s, %s, %s, %s)
@@ -39,10 +35,9 @@ class UserStore(BaseStore):
         assert row is not None
         return UserRow(**row)
 
-    def get(self, uow: UnitOfWork, sub: str) -> UserRow | None:
+    def get(self, sub: str) -> UserRow | None:
         """The operator with this Cognito sub, if seen."""
         row = self._row(
-            uow,
             "read the operator",
             "SELECT sub, username, email, groups, first_seen_at, last_seen_at FROM users WHERE sub = %s",
             (sub,),

@@ -54,7 +54,7 @@ def published(
 ) -> PublishedProductPage:
     rows, total = service.published_page(limit=window.limit, offset=window.offset, search=search)
     return PublishedProductPage(
-        products=[PublishedProduct.from_row(row) for row in rows],
+        items=[PublishedProduct.from_row(row) for row in rows],
         total=total,
         limit=window.limit,
         offset=window.offset,

@@ -16,7 +16,7 @@ def multi_part(body: MultiPartSearchRequest, service: SearchServiceDep) -> Multi
     result = service.multi_part(body.part_numbers, body.part_numbers_text)
     return MultiPartSearchResponse(
         success=True,
-        found_products=result.found_products,  # type: ignore[arg-type]
+        found_products=result.found_products,
         not_found_skus=result.not_found_skus,
         summary=SearchSummary(
             total_requested=result.total_requested,

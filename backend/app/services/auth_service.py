@@ -10,7 +10,6 @@ from app.clients.cognito_client import IdentityProviderError, global_sign_out
 from app.core.cognito import AccessClaims, CognitoVerifier, IdentityProviderUnavailable, TokenError
 from app.core.exceptions import AuthenticationError, ServiceUnavailableError
 from app.db.unit_of_work import UnitOfWorkFactory
-from app.db.user_store import UserStore
 from app.utils.token_denylist import TokenDenyList
 
 logger = logging.getLogger(__name__)
@@ -36,14 +35,12 @@ class AuthService:
         verifier: CognitoVerifier,
         denylist: TokenDenyList,
         uow_factory: UnitOfWorkFactory,
-        users: UserStore,
         cognito_endpoint_url: str | None,
         cognito_region: str,
     ) -> None:
         self._verifier = verifier
         self._denylist = denylist
         self._uow_factory = uow_factory
-        self._users = users
         self._endpoint_url = cognito_endpoint_url
         self._region = cognito_region
 
@@ -62,8 +59,8 @@ class AuthService:
     def me(self, claims: AccessClaims) -> Operator:
         """The caller's profile; records the operator in ``users``."""
         with self._uow_factory() as uow:
-            row = self._users.record_seen(
-                uow, sub=claims.sub, username=claims.username, email=claims.email, groups=list(claims.groups)
+            row = uow.users.record_seen(
+                sub=claims.sub, username=claims.username, email=claims.email, groups=list(claims.groups)
             )
         return Operator(user_id=row.sub, username=row.username, email=row.email, groups=list(row.groups))
 

@@ -1,5 +1,5 @@
 """Batch tracking for every pipeline (DESIGN §5, http-api §2.1, §3.5): item outcomes and the counters they
-move, completion, cancellation, the read views and the periodic sweeper.
+move, completion, cancellation and the read views.
 
 ``record_outcomes`` is the one way an item becomes terminal: it runs in the caller's unit of work, moves each
 item by compare-and-set and the batch counters by exactly the rows that moved, so duplicates change nothing.
@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from app.core.exceptions import ConflictError, NotFoundError
-from app.db.batch_item_store import BatchItemStore, ItemOutcome, ItemRow, MovedItem
-from app.db.batch_store import BatchRow, BatchStore
+from app.db.batch_item_store import ItemOutcome, ItemRow, MovedItem
+from app.db.batch_store import BatchRow
 from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
@@ -91,18 +91,8 @@ def progress_percent(batch: BatchRow) -> Decimal:
 
 
 class BatchService:
-    def __init__(
-        self,
-        *,
-        uow_factory: UnitOfWorkFactory,
-        batches: BatchStore,
-        items: BatchItemStore,
-        sweepers: Sequence[Callable[[], Mapping[str, int]]] = (),
-    ) -> None:
+    def __init__(self, *, uow_factory: UnitOfWorkFactory) -> None:
         self._uow_factory = uow_factory
-        self._batches = batches
-        self._items = items
-        self._sweepers = list(sweepers)
 
     # --- transitions (in the caller's unit of work) ---------------------------------------------------------
     def record_outcomes(
@@ -114,7 +104,7 @@ class BatchService:
         expected: Sequence[str],
     ) -> None:
         """Move items still ``expected`` to their outcomes, and the counters by what moved; may complete."""
-        moved = self._items.finish(uow, outcomes, expected=expected)
+        moved = uow.items.finish(outcomes, expected=expected)
         self._count(uow, batch_id, moved)
 
     def fail_items(
@@ -128,8 +118,8 @@ class BatchService:
         expected: Sequence[str],
     ) -> None:
         """Fail these items (those still ``expected``) with a reason, moving ``failed_count``."""
-        moved = self._items.transition(
-            uow, item_ids, "failed", expected=expected, error=error, error_stage=error_stage
+        moved = uow.items.transition(
+            item_ids, "failed", expected=expected, error=error, error_stage=error_stage
         )
         self._count(uow, batch_id, moved)
 
@@ -138,31 +128,30 @@ class BatchService:
             return
         publish_run = None
         if any(row.stage == "publishing" for row in moved):
-            batch = self._batches.get(uow, batch_id, with_part_numbers=False)
+            batch = uow.batches.get(batch_id, with_part_numbers=False)
             publish_run = batch.publish_run if batch else None
         deltas: Counter[str] = Counter()
         for row in moved:
             if row.stage == "publishing" and row.run != publish_run:
                 continue  # an item of an earlier publish run finishing late: not this run's counters
             deltas.update(_COUNTERS.get((row.stage, row.status), {}))
-        self._batches.move_counters(uow, batch_id, **deltas)
+        uow.batches.move_counters(batch_id, **deltas)
 
     # --- reads ----------------------------------------------------------------------------------------------
     def get(self, batch_id: str) -> BatchDetail:
         """One batch with its part-number arrays and first failures; 404 ``batch_not_found``."""
         with self._uow_factory() as uow:
-            batch = self._batches.get(uow, batch_id)
+            batch = uow.batches.get(batch_id)
             if batch is None:
                 raise _not_found(batch_id)
-            failed, _ = self._items.failures_page(
-                uow,
+            failed, _ = uow.items.failures_page(
                 batch.id,
                 publish_run=batch.publish_run,
                 error_stage=None,
                 limit=FAILED_ITEMS_IN_BATCH,
                 offset=0,
             )
-            skipped = self._items.part_numbers_in(uow, batch.id, "extraction", "blocked")
+            skipped = uow.items.part_numbers_in(batch.id, "extraction", "blocked")
         return BatchDetail(batch, progress_percent(batch), failed, skipped)
 
     def list_batches(
@@ -170,15 +159,15 @@ class BatchService:
     ) -> BatchPage:
         """Newest first, with each batch's first failures and no part-number arrays."""
         with self._uow_factory() as uow:
-            rows, total = self._batches.list_page(
-                uow, status=status, batch_type=batch_type, created_by=created_by, limit=limit, offset=offset
+            rows, total = uow.batches.list_page(
+                status=status, batch_type=batch_type, created_by=created_by, limit=limit, offset=offset
             )
             details = []
             for batch in rows:
                 failed: list[ItemRow] = []
                 if batch.failed_count:
-                    failed, _ = self._items.failures_page(
-                        uow, batch.id, publish_run=batch.publish_run, error_stage=None,
+                    failed, _ = uow.items.failures_page(
+                        batch.id, publish_run=batch.publish_run, error_stage=None,
                         limit=FAILED_ITEMS_IN_BATCH, offset=0,
                     )  # fmt: skip
                 details.append(BatchDetail(batch, progress_percent(batch), failed, None))
@@ -187,11 +176,11 @@ class BatchService:
     def failures(self, batch_id: str, *, stage: str | None, limit: int, offset: int) -> FailurePage:
         """Failed items of every stage, oldest first; 404 ``batch_not_found``."""
         with self._uow_factory() as uow:
-            batch = self._batches.get(uow, batch_id, with_part_numbers=False)
+            batch = uow.batches.get(batch_id, with_part_numbers=False)
             if batch is None:
                 raise _not_found(batch_id)
-            items, total = self._items.failures_page(
-                uow, batch.id, publish_run=batch.publish_run, error_stage=stage, limit=limit, offset=offset
+            items, total = uow.items.failures_page(
+                batch.id, publish_run=batch.publish_run, error_stage=stage, limit=limit, offset=offset
             )
         return FailurePage(items, total, limit, offset)
 
@@ -199,23 +188,23 @@ class BatchService:
     def cancel(self, batch_id: str) -> BatchRow:
         """Cancel a pending/processing batch: unstarted items become ``cancelled``; in-flight ones finish."""
         with self._uow_factory() as uow:
-            batch = self._batches.get(uow, batch_id, with_part_numbers=False, for_update=True)
+            batch = uow.batches.get(batch_id, with_part_numbers=False, for_update=True)
             if batch is None:
                 raise _not_found(batch_id)
-            cancelled = self._batches.cancel(uow, batch.id, progress_percent=progress_percent(batch))
+            cancelled = uow.batches.cancel(batch.id, progress_percent=progress_percent(batch))
             if cancelled is None:
                 raise ConflictError(
                     f"Batch {batch.id} is {batch.status} and can no longer be cancelled.",
                     code="batch_not_cancellable",
                 )
-            count = self._items.cancel_unstarted(uow, batch.id)
+            count = uow.items.cancel_unstarted(batch.id)
         logger.info("batch %s cancelled; %d items not started were cancelled", batch.id, count)
         return cancelled
 
     def check_completion(self, batch_id: str) -> BatchRow | None:
         """Complete a processing batch whose current stage has no open item (the counters' safety net)."""
         with self._uow_factory() as uow:
-            batch = self._batches.get(uow, batch_id, with_part_numbers=False, for_update=True)
+            batch = uow.batches.get(batch_id, with_part_numbers=False, for_update=True)
             if (
                 batch is None
                 or batch.status != "processing"
@@ -225,25 +214,20 @@ class BatchService:
             stage, run = (
                 ("extraction", 0) if batch.batch_type == "extract" else ("publishing", batch.publish_run)
             )
-            if self._items.count_open(uow, batch.id, stage, run):
+            if uow.items.count_open(batch.id, stage, run):
                 return None
-            done = self._batches.complete_stage(uow, batch.id)
+            done = uow.batches.complete_stage(batch.id)
         if done is not None:
             logger.warning(
                 "batch %s had no open item left; completed by the sweeper as %s", batch_id, done.status
             )
         return done
 
-    def sweep(self) -> dict[str, int]:
-        """Re-send lost or abandoned work (each pipeline's sweeper), then complete batches with none open."""
-        report: dict[str, int] = {}
-        for sweeper in self._sweepers:
-            for key, value in sweeper().items():
-                report[key] = report.get(key, 0) + value
+    def complete_idle(self) -> int:
+        """Complete every active extract or publish batch that has no open item left; returns how many."""
         with self._uow_factory() as uow:
-            active = self._batches.active_ids(uow, "extract") + self._batches.active_ids(uow, "publish")
-        report["completed"] = sum(1 for batch_id in active if self.check_completion(batch_id) is not None)
-        return report
+            active = uow.batches.active_ids("extract") + uow.batches.active_ids("publish")
+        return sum(1 for batch_id in active if self.check_completion(batch_id) is not None)
 
 
 def _not_found(batch_id: str) -> NotFoundError:

@@ -18,34 +18,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
+from app.clients.boeing_client import BoeingClient
 from app.core.config import Settings
 from app.core.constants.extraction import SYSTEM_USER_ID
 from app.core.constants.tasks import Task
 from app.core.exceptions import QuotaWait
-from app.db.product_store import ProductRow, ProductStore
-from app.db.raw_data_store import RawDataStore
-from app.db.sync_store import SyncScheduleRow, SyncStore, SyncSuccess
+from app.db.product_store import ProductRow
+from app.db.sync_store import SyncScheduleRow, SyncSuccess
 from app.db.unit_of_work import UnitOfWorkFactory
 from app.services.sync_accounting import FailureOutcome, SyncAccounting
 from app.services.task_dispatcher import TaskDispatcher
 from app.services.utils.sync_target import PublishedValues, SyncTarget, sync_target
 from app.utils.boeing_normalize import normalize_response
+from app.utils.rate_limiter import BoeingRateLimiter
 
 logger = logging.getLogger(__name__)
 
 Priority = Literal["interactive", "sync"]
-
-
-class _BoeingClient(Protocol):
-    def price_availability(self, part_numbers: Sequence[str]) -> dict[str, Any]: ...
-
-
-class _BoeingLimiter(Protocol):
-    def acquire(self, priority: Any, max_wait_s: float) -> Any: ...
-    def note_throttled(self, retry_after_s: float) -> None: ...
-    def note_demand(self, priority: Any, ttl_s: float) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,19 +54,13 @@ class BoeingFetchService:
         self,
         *,
         uow_factory: UnitOfWorkFactory,
-        schedule: SyncStore,
-        products: ProductStore,
-        raw_data: RawDataStore,
         accounting: SyncAccounting,
         dispatcher: TaskDispatcher,
-        client: _BoeingClient,
-        limiter: _BoeingLimiter,
+        client: BoeingClient,
+        limiter: BoeingRateLimiter,
         settings: Settings,
     ) -> None:
         self._uow_factory = uow_factory
-        self._schedule = schedule
-        self._products = products
-        self._raw_data = raw_data
         self._accounting = accounting
         self._dispatcher = dispatcher
         self._client = client
@@ -94,11 +79,11 @@ class BoeingFetchService:
         ids = [str(value) for value in schedule_ids]
         if not self._settings.sync.enabled:
             with self._uow_factory() as uow:
-                released = self._schedule.release(uow, ids)
+                released = uow.schedule.release(ids)
             return FetchReport(released=released)
         lease_s = self._settings.sync.lease_s
         with self._uow_factory() as uow:
-            rows = self._schedule.start_work(uow, ids, lease_s=lease_s)
+            rows = uow.schedule.start_work(ids, lease_s=lease_s)
         if not rows:
             return FetchReport()
         payload = self._fetch([row.sku for row in rows], [row.id for row in rows], priority)
@@ -137,7 +122,7 @@ class BoeingFetchService:
         """Keep the rows leased and sync's share reserved while the task waits to be sent again."""
         self._limiter.note_demand(priority, ttl_s=wait_s + 5.0)
         with self._uow_factory() as uow:
-            self._schedule.renew_leases(uow, ids, lease_s=wait_s + self._settings.sync.lease_s)
+            uow.schedule.renew_leases(ids, lease_s=wait_s + self._settings.sync.lease_s)
 
     def _compare(
         self, rows: list[SyncScheduleRow], records: dict[str, Any], payload: dict[str, Any]
@@ -146,17 +131,16 @@ class BoeingFetchService:
         changed = 0
         with self._uow_factory() as uow:
             # Every Boeing answer is kept as received (the raw-data view shows the freshest one).
-            self._raw_data.insert(
-                uow,
+            uow.raw_data.insert(
                 payload=payload,
                 part_numbers=[row.sku for row in rows],
                 returned_skus=sorted(records),
                 returned_bases=sorted({record.base_part_number for record in records.values()}),
                 created_by=SYSTEM_USER_ID,
             )
-            current = self._schedule.lock_syncing(uow, [row.id for row in rows])
-            products = self._products.get_many_by_sku(uow, [row.sku for row in current])
-            now = self._schedule.database_now(uow)
+            current = uow.schedule.lock_syncing([row.id for row in rows])
+            products = uow.products.get_many_by_sku([row.sku for row in current])
+            now = uow.schedule.database_now()
             fetched_at = now.isoformat()
             for row in current:
                 product = products.get(row.sku)
@@ -176,12 +160,10 @@ class BoeingFetchService:
                         _success(row.id, target, self._accounting.next_time(row.hour_bucket, now))
                     )
                     continue
-                self._schedule.set_pending_target(
-                    uow, row.id, target.to_json(), lease_s=self._settings.sync.lease_s
-                )
+                uow.schedule.set_pending_target(row.id, target.to_json(), lease_s=self._settings.sync.lease_s)
                 self._dispatcher.enqueue(uow, Task.UPDATE_SHOPIFY_PRODUCT, row.id)
                 changed += 1
-            self._schedule.record_successes(uow, unchanged)
+            uow.schedule.record_successes(unchanged)
         if changed:
             logger.info("sync found %d change(s) in a group of %d", changed, len(rows))
         return FetchReport(checked=len(current), unchanged=len(unchanged), changed=changed)

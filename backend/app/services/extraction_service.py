@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.clients.boeing_client import BoeingClient
 from app.core.config import Settings
 from app.core.constants.extraction import EXTRACT_CHUNK_MAX_RETRIES, SYSTEM_USER_ID
 from app.core.constants.tasks import Task
@@ -27,10 +28,7 @@ from app.core.exceptions import (
     RetryableError,
     ServiceUnavailableError,
 )
-from app.db.batch_item_store import BatchItemStore, ItemRow
-from app.db.batch_store import BatchStore
-from app.db.idempotency_store import IdempotencyStore
-from app.db.raw_data_store import RawDataStore
+from app.db.batch_item_store import ItemRow
 from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from app.services.batch_service import BatchService, BulkAccepted
 from app.services.normalization_service import NormalizationService
@@ -64,12 +62,8 @@ class ExtractionService:
         self,
         *,
         uow_factory: UnitOfWorkFactory,
-        client: Any,
+        client: BoeingClient,
         limiter: BoeingRateLimiter,
-        batches: BatchStore,
-        items: BatchItemStore,
-        raw_data: RawDataStore,
-        idempotency: IdempotencyStore,
         batch_service: BatchService,
         normalization: NormalizationService,
         dispatcher: TaskDispatcher,
@@ -78,10 +72,6 @@ class ExtractionService:
         self._uow_factory = uow_factory
         self._client = client
         self._limiter = limiter
-        self._batches = batches
-        self._items = items
-        self._raw_data = raw_data
-        self._idempotency = idempotency
         self._batch_service = batch_service
         self._normalization = normalization
         self._dispatcher = dispatcher
@@ -148,8 +138,7 @@ class ExtractionService:
         parsed = parse_part_numbers(part_numbers, part_numbers_text, limit=self._max_bulk)
         try:
             with self._uow_factory() as uow:
-                batch = self._batches.create(
-                    uow,
+                batch = uow.batches.create(
                     batch_type="extract",
                     total_items=len(parsed.part_numbers),
                     part_numbers=parsed.part_numbers,
@@ -158,10 +147,8 @@ class ExtractionService:
                     created_by=created_by,
                 )
                 if idempotency_key is not None:
-                    self._idempotency.record(uow, BULK_ENDPOINT, idempotency_key, batch.id)
-                self._items.insert_many(
-                    uow, batch.id, parsed.part_numbers, stage=STAGE, chunk_size=self._batch_size
-                )
+                    uow.idempotency.record(BULK_ENDPOINT, idempotency_key, batch.id)
+                uow.items.insert_many(batch.id, parsed.part_numbers, stage=STAGE, chunk_size=self._batch_size)
                 self._dispatcher.enqueue(uow, Task.PROCESS_BULK_SEARCH, batch.id)
         except ConflictError:
             repeat = self._repeat(idempotency_key) if idempotency_key is not None else None
@@ -182,8 +169,8 @@ class ExtractionService:
 
     def _repeat(self, key: str) -> BulkAccepted | None:
         with self._uow_factory() as uow:
-            batch_id = self._idempotency.find(uow, BULK_ENDPOINT, key)
-            batch = self._batches.get(uow, batch_id, with_part_numbers=False) if batch_id else None
+            batch_id = uow.idempotency.find(BULK_ENDPOINT, key)
+            batch = uow.batches.get(batch_id, with_part_numbers=False) if batch_id else None
         if batch is None:
             return None
         return BulkAccepted(
@@ -207,17 +194,17 @@ class ExtractionService:
             return self._feed(uow, batch_id)
 
     def _feed(self, uow: UnitOfWork, batch_id: str) -> int:
-        batch = self._batches.get(uow, batch_id, with_part_numbers=False, for_update=True)
+        batch = uow.batches.get(batch_id, with_part_numbers=False, for_update=True)
         if batch is None or batch.batch_type != "extract" or not batch.is_active:
             return 0
         if batch.status == "pending":
-            self._batches.set_status(uow, batch.id, "processing", expected=("pending",))
-        room = self._in_flight - self._items.count_chunks_in_flight(uow, batch.id, STAGE)
+            uow.batches.set_status(batch.id, "processing", expected=("pending",))
+        room = self._in_flight - uow.items.count_chunks_in_flight(batch.id, STAGE)
         if room <= 0:
             return 0
-        chunks = self._items.next_queued_chunks(uow, batch.id, STAGE, room)
+        chunks = uow.items.next_queued_chunks(batch.id, STAGE, room)
         if chunks:
-            self._items.mark_chunks_sent(uow, batch.id, STAGE, chunks)
+            uow.items.mark_chunks_sent(batch.id, STAGE, chunks)
             for chunk_no in chunks:
                 self._dispatcher.enqueue(uow, Task.EXTRACT_CHUNK, batch.id, chunk_no)
         return len(chunks)
@@ -225,7 +212,7 @@ class ExtractionService:
     def extract_chunk(self, batch_id: str, chunk_no: int) -> ChunkReport:
         """Call Boeing for one chunk's open items and hand the stored answer to normalization."""
         with self._uow_factory() as uow:
-            claimed = self._items.claim_chunk(uow, batch_id, STAGE, chunk_no, lease_s=self._extract_lease_s)
+            claimed = uow.items.claim_chunk(batch_id, STAGE, chunk_no, lease_s=self._extract_lease_s)
         if not claimed:
             return ChunkReport(batch_id, chunk_no, claimed=0)  # a duplicate, or cancelled: nothing to do
         codes = [item.part_number for item in claimed]
@@ -236,12 +223,12 @@ class ExtractionService:
             payload = self._call_boeing(codes)
         except QuotaWait as wait:
             with self._uow_factory() as uow:
-                self._items.release(uow, ids, refund_attempt=True, resend_after_s=wait.wait_s)
+                uow.items.release(ids, refund_attempt=True, resend_after_s=wait.wait_s)
             raise
         except ServiceUnavailableError as exc:
             # Redis (the limiter) is down: no call was made, so no attempt is spent.
             with self._uow_factory() as uow:
-                self._items.release(uow, ids, refund_attempt=True, resend_after_s=self._interval_s)
+                uow.items.release(ids, refund_attempt=True, resend_after_s=self._interval_s)
             raise RetryableError(exc.message, system="redis") from exc
         except RetryableError as exc:
             failed = self._after_transient_failure(batch_id, claimed, exc)
@@ -257,10 +244,10 @@ class ExtractionService:
             return ChunkReport(batch_id, chunk_no, claimed=len(claimed), failed=len(claimed))
         with self._uow_factory() as uow:
             # The answer (and the staging rows made from it) belong to the operator who started the batch.
-            batch = self._batches.get(uow, batch_id, with_part_numbers=False)
+            batch = uow.batches.get(batch_id, with_part_numbers=False)
             owner = batch.created_by if batch is not None else SYSTEM_USER_ID
             raw_id = self._store_answer(uow, payload, codes, batch_id=batch_id, created_by=owner)
-            self._items.record_raw(uow, ids, raw_id, lease_s=self._normalize_lease_s)
+            uow.items.record_raw(ids, raw_id, lease_s=self._normalize_lease_s)
             self._dispatcher.enqueue(uow, Task.NORMALIZE_CHUNK, raw_id)
             self._feed(uow, batch_id)
         return ChunkReport(batch_id, chunk_no, claimed=len(claimed), raw_data_id=raw_id)
@@ -278,7 +265,7 @@ class ExtractionService:
                 )
                 self._feed(uow, batch_id)
             if again:
-                self._items.release(uow, again, refund_attempt=False, resend_after_s=backoff)
+                uow.items.release(again, refund_attempt=False, resend_after_s=backoff)
         return len(spent)
 
     def _call_boeing(self, codes: Sequence[str]) -> dict[str, Any]:
@@ -306,8 +293,7 @@ class ExtractionService:
                 if isinstance(item, dict) and (sku := text_value(item.get("aviallPartNumber")))
             }
         )
-        return self._raw_data.insert(
-            uow,
+        return uow.raw_data.insert(
             payload=payload,
             part_numbers=codes,
             returned_skus=skus,
@@ -321,18 +307,18 @@ class ExtractionService:
     def sweep_stale(self) -> dict[str, int]:
         """Re-send lost chunks and abandoned work, fail what spent its attempts, and top batches up."""
         with self._uow_factory() as uow:
-            waiting = self._items.count_chunks_waiting(uow, STAGE)
+            waiting = uow.items.count_chunks_waiting(STAGE)
             # A chunk waits in the broker about as long as the chunks ahead of it need quota slots (of the
             # share sync leaves); only past that plus a grace is its message presumed lost.
             expected_s = waiting * self._interval_s / max(0.1, 1.0 - self._sync_share)
-            lost = self._items.resend_stale_sent(
-                uow, STAGE, older_than_s=expected_s + self._resend_grace_s, limit=SWEEP_LIMIT
+            lost = uow.items.resend_stale_sent(
+                STAGE, older_than_s=expected_s + self._resend_grace_s, limit=SWEEP_LIMIT
             )
             for chunk in lost:
                 self._dispatcher.enqueue(uow, Task.EXTRACT_CHUNK, chunk.batch_id, chunk.chunk_no)
         resent, renormalized, failed = self._recover_expired_leases()
         with self._uow_factory() as uow:
-            active = self._batches.active_ids(uow, "extract")
+            active = uow.batches.active_ids("extract")
         fed = sum(self.feed(batch_id) for batch_id in active)
         if lost or resent or renormalized or failed:
             logger.warning(
@@ -353,14 +339,14 @@ class ExtractionService:
         raws: set[int] = set()
         failed = 0
         with self._uow_factory() as uow:
-            expired = self._items.expired_leases(uow, STAGE, limit=SWEEP_LIMIT)
+            expired = uow.items.expired_leases(STAGE, limit=SWEEP_LIMIT)
             answered = [item for item in expired if item.raw_data_id is not None]
             unanswered = [item for item in expired if item.raw_data_id is None]
             for raw_id in sorted({item.raw_data_id for item in answered if item.raw_data_id is not None}):
                 self._dispatcher.enqueue(uow, Task.NORMALIZE_CHUNK, raw_id)
                 raws.add(raw_id)
-            self._items.renew_lease(
-                uow, [i.id for i in answered], lease_s=self._normalize_lease_s, count_attempt=False
+            uow.items.renew_lease(
+                [i.id for i in answered], lease_s=self._normalize_lease_s, count_attempt=False
             )
             spent = [item for item in unanswered if item.attempts >= self._max_attempts]
             for batch_id in sorted({item.batch_id for item in spent}):
@@ -371,7 +357,7 @@ class ExtractionService:
                 )
                 failed += len(ids)
             retry = [item for item in unanswered if item.attempts < self._max_attempts]
-            self._items.resend_expired(uow, [item.id for item in retry])
+            uow.items.resend_expired([item.id for item in retry])
             for item in retry:
                 if item.chunk_no is not None and (item.batch_id, item.chunk_no) not in resent:
                     resent.add((item.batch_id, item.chunk_no))

@@ -36,7 +36,7 @@ class HealthService:
         self,
         *,
         pool: Callable[[], ConnectionPool] | ConnectionPool,
-        redis: Redis,
+        redis: Redis[str],
         heartbeats: WorkerHeartbeats,
         required_queues: list[str],
     ) -> None:

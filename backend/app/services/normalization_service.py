@@ -16,8 +16,7 @@ from typing import Any
 
 from app.core.constants.extraction import NOT_FOUND_AT_BOEING
 from app.core.exceptions import AppError, RetryableError, ServiceUnavailableError
-from app.db.batch_item_store import BatchItemStore, ItemOutcome, WaitingItem
-from app.db.staging_store import StagingStore
+from app.db.batch_item_store import ItemOutcome, WaitingItem
 from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from app.services.batch_service import BatchService
 from app.utils.boeing_normalize import NormalizedRecord, base_part_number, normalize_line_item
@@ -85,16 +84,12 @@ class NormalizationService:
         self,
         *,
         uow_factory: UnitOfWorkFactory,
-        items: BatchItemStore,
-        staging: StagingStore,
         batch_service: BatchService,
         location_map: Mapping[str, str],
         default_location: str | None,
     ) -> None:
         self._uow_factory = uow_factory
-        self._items = items
-        self._staging = staging
-        self._batches = batch_service
+        self._batch_service = batch_service
         self._location_map = dict(location_map)
         self._default_location = default_location
 
@@ -115,8 +110,7 @@ class NormalizationService:
     ) -> tuple[list[MatchedRecord], dict[str, str]]:
         """Normalize and upsert every line item of an answer; returns the records and each SKU's status."""
         matched = self.normalize(payload)
-        statuses = self._staging.upsert_many(
-            uow,
+        statuses = uow.staging.upsert_many(
             (m.record for m in matched),
             batch_id=batch_id,
             raw_data_id=raw_data_id,
@@ -142,7 +136,7 @@ class NormalizationService:
             return self._fail_open_items(raw_data_id, f"normalization failed: {type(exc).__name__}")
 
     def _normalize_chunk(self, uow: UnitOfWork, raw_data_id: int) -> NormalizeReport:
-        answer = self._items.waiting_for_answer(uow, raw_data_id)
+        answer = uow.items.waiting_for_answer(raw_data_id)
         if answer is None:
             return NormalizeReport(items=0)
         if answer.payload is None or answer.created_by is None:
@@ -153,7 +147,7 @@ class NormalizationService:
             uow, answer.payload, raw_data_id=raw_data_id, batch_id=batch_id, created_by=answer.created_by
         )
         outcomes = [self._outcome(item, matched, statuses) for item in items]
-        self._batches.record_outcomes(uow, batch_id, outcomes, expected=("in_progress",))
+        self._batch_service.record_outcomes(uow, batch_id, outcomes, expected=("in_progress",))
         count = {
             status: sum(1 for o in outcomes if o.status == status) for status in ("normalized", "blocked")
         }
@@ -177,13 +171,13 @@ class NormalizationService:
 
     def _fail_open_items(self, raw_data_id: int, reason: str) -> NormalizeReport:
         with self._uow_factory() as uow:
-            answer = self._items.waiting_for_answer(uow, raw_data_id)
+            answer = uow.items.waiting_for_answer(raw_data_id)
             items = answer.items if answer is not None else []
             by_batch: dict[str, list[int]] = {}
             for item in items:
                 by_batch.setdefault(item.batch_id, []).append(item.id)
             for batch_id, ids in by_batch.items():
-                self._batches.fail_items(
+                self._batch_service.fail_items(
                     uow, batch_id, ids, error=reason, error_stage="normalization", expected=("in_progress",)
                 )
         return NormalizeReport(items=len(items), failed=len(items))

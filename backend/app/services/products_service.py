@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app.db.raw_data_store import RawDataStore
-from app.db.staging_store import StagingRow, StagingStore
+from app.db.staging_store import StagingRow
 from app.db.unit_of_work import UnitOfWorkFactory
 from app.utils.boeing_normalize import base_part_number
 from app.utils.catalog_rules import text_value
@@ -34,20 +33,16 @@ class RawDataView:
 
 
 class ProductsService:
-    def __init__(
-        self, *, uow_factory: UnitOfWorkFactory, staging: StagingStore, raw_data: RawDataStore
-    ) -> None:
+    def __init__(self, *, uow_factory: UnitOfWorkFactory) -> None:
         self._uow_factory = uow_factory
-        self._staging = staging
-        self._raw_data = raw_data
 
     def staging_page(
         self, *, batch_id: str | None, status: str | None, search: str | None, limit: int, offset: int
     ) -> StagingPage:
         """Staged products, newest first; ``batch_id`` selects what that batch's items staged."""
         with self._uow_factory() as uow:
-            rows, total = self._staging.list_page(
-                uow, batch_id=batch_id, status=status, search=(search or "").strip() or None, limit=limit,
+            rows, total = uow.staging.list_page(
+                batch_id=batch_id, status=status, search=(search or "").strip() or None, limit=limit,
                 offset=offset,
             )  # fmt: skip
         return StagingPage(rows, total, limit, offset)
@@ -57,7 +52,7 @@ class ProductsService:
         code = clean_part_number(part_number)
         suffixed = base_part_number(code) != code
         with self._uow_factory() as uow:
-            raw = self._raw_data.latest_returning(uow, code, include_variants=not suffixed)
+            raw = uow.raw_data.latest_returning(code, include_variants=not suffixed)
         if raw is None:
             return RawDataView(code, None, None, None, f"No Boeing data is stored for {code}.")
         items = [i for i in raw.raw_payload.get("lineItems") or [] if isinstance(i, dict)]

@@ -18,11 +18,8 @@ from typing import Any
 
 from app.core.config import Settings
 from app.core.constants.tasks import Task
-from app.db.batch_item_store import BatchItemStore, ItemOutcome
-from app.db.product_store import PRODUCT_VALUE_FIELDS, ProductStore
-from app.db.publish_item_store import PublishItemStore
-from app.db.staging_store import StagingStore
-from app.db.sync_store import SyncStore
+from app.db.batch_item_store import ItemOutcome
+from app.db.product_store import PRODUCT_VALUE_FIELDS
 from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from app.services.batch_service import BatchService
 from app.services.task_dispatcher import TaskDispatcher
@@ -111,21 +108,11 @@ class PublishOutcomes:
         *,
         uow_factory: UnitOfWorkFactory,
         batch_service: BatchService,
-        items: BatchItemStore,
-        publish_items: PublishItemStore,
-        staging: StagingStore,
-        products: ProductStore,
-        sync: SyncStore,
         dispatcher: TaskDispatcher,
         settings: Settings,
     ) -> None:
         self._uow_factory = uow_factory
-        self._batches = batch_service
-        self._items = items
-        self._publish_items = publish_items
-        self._staging = staging
-        self._products = products
-        self._sync = sync
+        self._batch_service = batch_service
         self._dispatcher = dispatcher
         self._settings = settings
 
@@ -139,8 +126,7 @@ class PublishOutcomes:
         """Record a product Shopify accepted in the caller's unit of work (reconciliation resolves its record
         in the same transaction)."""
         record = self.record_of(write.sku, write.values)
-        self._products.upsert_published(
-            uow,
+        uow.products.upsert_published(
             sku=write.sku,
             values=write.values,
             shopify_product_id=write.shopify_product_id,
@@ -151,8 +137,8 @@ class PublishOutcomes:
             content_hash=write.content_hash,
             created_by=write.created_by,
         )
-        self._staging.mark_published(
-            uow, write.sku, shopify_product_id=write.shopify_product_id, image_url=write.image_url
+        uow.staging.mark_published(
+            write.sku, shopify_product_id=write.shopify_product_id, image_url=write.image_url
         )
         self.enroll(uow, record, write.created_by)
         if write.item_id is not None and write.batch_id is not None:
@@ -167,24 +153,23 @@ class PublishOutcomes:
     def failed(self, batch_id: str, item_id: int, sku: str, error: str) -> None:
         """The item failed (not staged, blocked, or errors after retries), with its reason."""
         with self._uow_factory() as uow:
-            self._staging.mark_failed(uow, sku)
+            uow.staging.mark_failed(sku)
             self._finish(uow, batch_id, item_id, "failed", error=error[:1000])
 
     def cancelled(self, batch_id: str, item_id: int) -> None:
         """The batch was cancelled (or the run superseded) before this item was written."""
         with self._uow_factory() as uow:
-            self._items.transition(uow, [item_id], "cancelled", expected=_OPEN)
+            uow.items.transition([item_id], "cancelled", expected=_OPEN)
 
     def release(self, item_id: int, *, refund_attempt: bool) -> None:
         """Hand the item back (``sent``) for its task's next delivery."""
         with self._uow_factory() as uow:
-            self._items.release(uow, [item_id], refund_attempt=refund_attempt, resend_after_s=0)
+            uow.items.release([item_id], refund_attempt=refund_attempt, resend_after_s=0)
 
     def enroll(self, uow: UnitOfWork, record: NormalizedRecord, created_by: str) -> None:
         """Enroll (or refresh) the SKU in the sync schedule with the published values and sync hash."""
         sync = self._settings.sync
-        self._sync.enroll(
-            uow,
+        uow.schedule.enroll(
             sku=record.sku,
             base_price=record.cost_per_item,
             quantity=record.total_quantity,
@@ -214,11 +199,11 @@ class PublishOutcomes:
         a run heals while it is active without waiting for the periodic sweep.
         """
         settings = self._settings.publishing
-        stale = self._publish_items.stale_items_of_run(
-            uow, batch_id, run, sent_older_than_s=settings.sent_timeout_s, limit=settings.window
+        stale = uow.publish_items.stale_items_of_run(
+            batch_id, run, sent_older_than_s=settings.sent_timeout_s, limit=settings.window
         )
-        room = settings.window - self._publish_items.count_publish_in_flight(uow, batch_id, run)
-        sent = stale + self._publish_items.send_next_publish_items(uow, batch_id, run, room)
+        room = settings.window - uow.publish_items.count_publish_in_flight(batch_id, run)
+        sent = stale + uow.publish_items.send_next_publish_items(batch_id, run, room)
         for item in sent:
             self._dispatcher.enqueue(uow, Task.PUBLISH_PRODUCT, batch_id, item.id)
         if stale:
@@ -229,12 +214,12 @@ class PublishOutcomes:
         self, uow: UnitOfWork, batch_id: str, item_id: int, status: str, error: str | None = None
     ) -> None:
         outcome = ItemOutcome(item_id, status, error=error, error_stage="publishing" if error else None)
-        self._batches.record_outcomes(uow, batch_id, [outcome], expected=_OPEN)
-        item = self._publish_items.get_item(uow, item_id)
+        self._batch_service.record_outcomes(uow, batch_id, [outcome], expected=_OPEN)
+        item = uow.publish_items.get_item(item_id)
         if item is None:
             return
-        if self.top_up(uow, batch_id, item.run) == 0 and not self._items.count_open(
-            uow, batch_id, "publishing", item.run
+        if self.top_up(uow, batch_id, item.run) == 0 and not uow.items.count_open(
+            batch_id, "publishing", item.run
         ):
             # The counters complete the batch in this transaction; the check is the safety net.
             self._dispatcher.enqueue(uow, Task.CHECK_BATCH_COMPLETION, batch_id)

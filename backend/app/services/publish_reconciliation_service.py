@@ -19,9 +19,7 @@ from app.clients.shopify_client import ShopifyClient
 from app.core.config import Settings
 from app.core.constants.tasks import Task
 from app.core.exceptions import RetryableError, UpstreamError
-from app.db.product_store import ProductStore
-from app.db.publish_item_store import PublishItemStore
-from app.db.reconciliation_store import ReconciliationRow, ReconciliationStore
+from app.db.reconciliation_store import ReconciliationRow
 from app.db.unit_of_work import UnitOfWorkFactory
 from app.services.publish_outcomes import PublishedWrite, PublishOutcomes
 from app.services.task_dispatcher import TaskDispatcher
@@ -43,9 +41,6 @@ class PublishReconciliationService:
         self,
         *,
         uow_factory: UnitOfWorkFactory,
-        reconciliations: ReconciliationStore,
-        publish_items: PublishItemStore,
-        products: ProductStore,
         outcomes: PublishOutcomes,
         client: ShopifyClient,
         dispatcher: TaskDispatcher,
@@ -53,9 +48,6 @@ class PublishReconciliationService:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._uow_factory = uow_factory
-        self._store = reconciliations
-        self._publish_items = publish_items
-        self._products = products
         self._outcomes = outcomes
         self._client = client
         self._dispatcher = dispatcher
@@ -74,8 +66,7 @@ class PublishReconciliationService:
         base = self._settings.reconcile_retry_base_s
         try:
             with self._uow_factory() as uow:
-                pending = self._store.record_pending(
-                    uow,
+                pending = uow.reconciliation.record_pending(
                     sku=write.sku,
                     batch_id=write.batch_id,
                     shopify_product_id=write.shopify_product_id,
@@ -87,9 +78,7 @@ class PublishReconciliationService:
                     retry_in_s=base,
                 )
                 if write.item_id is not None:
-                    self._publish_items.extend_lease(
-                        uow, write.item_id, lease_s=base + self._settings.item_lease_s
-                    )
+                    uow.publish_items.extend_lease(write.item_id, lease_s=base + self._settings.item_lease_s)
                 self._dispatcher.enqueue(
                     uow, Task.RECONCILE, pending.id, countdown=min(base, MAX_COUNTDOWN_S)
                 )
@@ -113,7 +102,7 @@ class PublishReconciliationService:
             ids = [record_id]
         else:
             with self._uow_factory() as uow:
-                ids = self._store.due_ids(uow, limit=200)
+                ids = uow.reconciliation.due_ids(limit=200)
         for pending_id in ids:
             outcome = self._process(pending_id)
             if outcome in report:
@@ -125,14 +114,14 @@ class PublishReconciliationService:
     def sweep(self) -> dict[str, int]:
         """Re-send publish items whose message was lost or whose task died; refill every open run's window."""
         with self._uow_factory() as uow:
-            stale = self._publish_items.stale_publish_items(
-                uow, sent_older_than_s=self._settings.sent_timeout_s, limit=500
+            stale = uow.publish_items.stale_publish_items(
+                sent_older_than_s=self._settings.sent_timeout_s, limit=500
             )
             for item in stale:
                 self._dispatcher.enqueue(uow, Task.PUBLISH_PRODUCT, item.batch_id, item.id)
         topped = 0
         with self._uow_factory() as uow:
-            for batch_id, run in self._publish_items.open_publish_runs(uow):
+            for batch_id, run in uow.publish_items.open_publish_runs():
                 topped += self._outcomes.top_up(uow, batch_id, run)
         if stale or topped:
             logger.info("publish sweep: %d item(s) re-sent, %d sent to refill windows", len(stale), topped)
@@ -140,7 +129,7 @@ class PublishReconciliationService:
 
     def _process(self, record_id: int) -> str:
         with self._uow_factory() as uow:
-            pending = self._store.get(uow, record_id)
+            pending = uow.reconciliation.get(record_id)
         if pending is None or pending.state != "pending_db":
             return "done"
         write = PublishedWrite.from_payload(pending.payload)
@@ -149,7 +138,7 @@ class PublishReconciliationService:
             # save still shows as pending, and a crash in between cannot leave a saved write pending.
             with self._uow_factory() as uow:
                 self._outcomes.record_published(uow, write)
-                self._store.mark_resolved(uow, pending.id)
+                uow.reconciliation.mark_resolved(pending.id)
         except Exception as exc:
             return self._failed_again(pending, write, f"{type(exc).__name__}: {exc}")
         logger.info("%s: reconciled Shopify product %s", write.sku, write.shopify_product_id)
@@ -157,8 +146,8 @@ class PublishReconciliationService:
 
     def _failed_again(self, pending: ReconciliationRow, write: PublishedWrite, error: str) -> str:
         with self._uow_factory() as uow:
-            age_s = self._store.age_s(uow, pending.id)
-            referenced = self._products.references_shopify_product(uow, pending.shopify_product_id)
+            age_s = uow.reconciliation.age_s(pending.id)
+            referenced = uow.products.references_shopify_product(pending.shopify_product_id)
         if age_s >= self._settings.reconcile_delete_after_s and not referenced:
             try:
                 self._client.delete_product(pending.shopify_product_id)
@@ -171,7 +160,7 @@ class PublishReconciliationService:
                     f"Last error: {error}"
                 )
                 with self._uow_factory() as uow:
-                    self._store.mark_deleted(uow, pending.id, reason)
+                    uow.reconciliation.mark_deleted(pending.id, reason)
                 if write.item_id is not None and write.batch_id is not None:
                     self._outcomes.failed(write.batch_id, write.item_id, write.sku, reason)
                 logger.error("%s", reason)
@@ -179,11 +168,9 @@ class PublishReconciliationService:
         delay = retry_backoff(pending.attempts + 1, self._settings.reconcile_retry_base_s, MAX_BACKOFF_S)
         delay_s = delay.total_seconds()
         with self._uow_factory() as uow:
-            self._store.reschedule(uow, pending.id, error=error, retry_in_s=delay_s)
+            uow.reconciliation.reschedule(pending.id, error=error, retry_in_s=delay_s)
             if write.item_id is not None:
-                self._publish_items.extend_lease(
-                    uow, write.item_id, lease_s=delay_s + self._settings.item_lease_s
-                )
+                uow.publish_items.extend_lease(write.item_id, lease_s=delay_s + self._settings.item_lease_s)
             if delay_s <= MAX_COUNTDOWN_S:
                 self._dispatcher.enqueue(uow, Task.RECONCILE, pending.id, countdown=delay_s)
         return "pending"

@@ -23,12 +23,9 @@ from typing import Any
 from app.clients.shopify_client import ShopifyClient, gid_number
 from app.core.config import Settings
 from app.core.exceptions import NonRetryableError, QuotaWait, RetryableError
-from app.db.batch_item_store import BatchItemStore
-from app.db.batch_store import BatchStore
 from app.db.image_store import ImageStore
-from app.db.product_store import ProductRow, ProductStore
-from app.db.publish_item_store import PublishItemStore
-from app.db.staging_store import StagingRow, StagingStore
+from app.db.product_store import ProductRow
+from app.db.staging_store import StagingRow
 from app.db.unit_of_work import UnitOfWorkFactory
 from app.services.publish_outcomes import PublishedWrite, PublishOutcomes, record_values
 from app.services.publish_reconciliation_service import PublishReconciliationService
@@ -60,11 +57,6 @@ class PublishRunner:
         self,
         *,
         uow_factory: UnitOfWorkFactory,
-        batches: BatchStore,
-        items: BatchItemStore,
-        publish_items: PublishItemStore,
-        staging: StagingStore,
-        products: ProductStore,
         client: ShopifyClient,
         setup: ShopifySetupService,
         images: ImageStore,
@@ -73,11 +65,6 @@ class PublishRunner:
         settings: Settings,
     ) -> None:
         self._uow_factory = uow_factory
-        self._batches = batches
-        self._items = items
-        self._publish_items = publish_items
-        self._staging = staging
-        self._products = products
         self._client = client
         self._setup = setup
         self._images = images
@@ -89,14 +76,14 @@ class PublishRunner:
     def start_run(self, batch_id: str, run: int) -> int:
         """Start a publish run: ``pending`` → ``processing``, send the first window; returns items sent."""
         with self._uow_factory() as uow:
-            batch = self._batches.get(uow, batch_id, with_part_numbers=False, for_update=True)
+            batch = uow.batches.get(batch_id, with_part_numbers=False, for_update=True)
             if batch is None or batch.publish_run != run or batch.status not in ("pending", "processing"):
                 return 0
             if batch.status == "pending":
-                self._batches.set_status(uow, batch.id, "processing", expected=["pending"])
-            if self._items.count_open(uow, batch.id, "publishing", run) == 0:
+                uow.batches.set_status(batch.id, "processing", expected=["pending"])
+            if uow.items.count_open(batch.id, "publishing", run) == 0:
                 # Every item failed before sending (not staged or blocked): the run is over already.
-                self._batches.complete_stage(uow, batch.id)
+                uow.batches.complete_stage(batch.id)
                 return 0
             return self._outcomes.top_up(uow, batch.id, run)
 
@@ -106,12 +93,12 @@ class PublishRunner:
         ``pending_db``, or ``skipped`` when another delivery owns it). QuotaWait/RetryableError: retry."""
         lease_s = self._settings.publishing.item_lease_s
         with self._uow_factory() as uow:
-            item = self._publish_items.claim_publish_item(uow, item_id, lease_s=lease_s)
+            item = uow.publish_items.claim_publish_item(item_id, lease_s=lease_s)
             if item is None:
                 return "skipped"
-            batch = self._batches.get(uow, batch_id, with_part_numbers=False)
-            staged = self._staging.get_by_sku(uow, item.part_number)
-            product = self._products.get_by_sku(uow, item.part_number)
+            batch = uow.batches.get(batch_id, with_part_numbers=False)
+            staged = uow.staging.get_by_sku(item.part_number)
+            product = uow.products.get_by_sku(item.part_number)
         if batch is None or batch.status == "cancelled" or batch.publish_run != item.run:
             self._outcomes.cancelled(batch_id, item.id)
             return "cancelled"

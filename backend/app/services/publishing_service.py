@@ -21,12 +21,9 @@ from app.core.config import Settings
 from app.core.constants.publishing import UPSERT_KEY_KEY, UPSERT_KEY_NAMESPACE
 from app.core.constants.tasks import Task
 from app.core.exceptions import ConflictError, FieldError, NotFoundError, ValidationFailed
-from app.db.batch_item_store import BatchItemStore, ItemOutcome
-from app.db.batch_store import BatchRow, BatchStore
-from app.db.idempotency_store import IdempotencyStore
-from app.db.product_store import ProductRow, ProductStore
-from app.db.publish_item_store import PublishItemStore
-from app.db.staging_store import StagingStore
+from app.db.batch_item_store import ItemOutcome
+from app.db.batch_store import BatchRow
+from app.db.product_store import ProductRow
 from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from app.services.batch_service import BatchService, BulkAccepted
 from app.services.publish_outcomes import PublishedWrite, PublishOutcomes, record_values
@@ -73,12 +70,6 @@ class PublishingService:
         self,
         *,
         uow_factory: UnitOfWorkFactory,
-        batches: BatchStore,
-        items: BatchItemStore,
-        publish_items: PublishItemStore,
-        idempotency: IdempotencyStore,
-        staging: StagingStore,
-        products: ProductStore,
         batch_service: BatchService,
         outcomes: PublishOutcomes,
         runner: PublishRunner,
@@ -88,12 +79,6 @@ class PublishingService:
         settings: Settings,
     ) -> None:
         self._uow_factory = uow_factory
-        self._batches = batches
-        self._items = items
-        self._publish_items = publish_items
-        self._idempotency = idempotency
-        self._staging = staging
-        self._products = products
         self._batch_service = batch_service
         self._outcomes = outcomes
         self._runner = runner
@@ -107,7 +92,7 @@ class PublishingService:
         """Queue one staged SKU (404 not staged, 409 blocked); a new one-item batch unless ``batch_id``."""
         sku = clean_part_number(part_number)
         with self._uow_factory() as uow:
-            staged = self._staging.get_by_sku(uow, sku)
+            staged = uow.staging.get_by_sku(sku)
             if staged is None:
                 raise NotFoundError(
                     f"{sku} is not in staging; search for it first.", code="product_not_found"
@@ -118,7 +103,7 @@ class PublishingService:
                     code="product_not_publishable",
                 )
             batch = self._start_run(uow, batch_id, [sku], created_by=created_by)
-            product = self._products.get_by_sku(uow, sku)
+            product = uow.products.get_by_sku(sku)
         return PublishStarted(sku, batch.id, gid_number(product.shopify_product_id) if product else None)
 
     def publish_bulk(
@@ -154,7 +139,7 @@ class PublishingService:
                 idempotency_key=idempotency_key,
             )
             if idempotency_key:
-                self._idempotency.record(uow, BULK_ENDPOINT, idempotency_key, batch.id)
+                uow.idempotency.record(BULK_ENDPOINT, idempotency_key, batch.id)
         accepted = BulkAccepted(
             batch_id=batch.id,
             total_items=batch.total_items,
@@ -168,8 +153,8 @@ class PublishingService:
 
     def _repeated(self, key: str) -> BulkPublishResult | None:
         with self._uow_factory() as uow:
-            earlier = self._idempotency.find(uow, BULK_ENDPOINT, key)
-            batch = self._batches.get(uow, earlier, with_part_numbers=False) if earlier else None
+            earlier = uow.idempotency.find(BULK_ENDPOINT, key)
+            batch = uow.batches.get(earlier, with_part_numbers=False) if earlier else None
         if batch is None:
             return None
         accepted = BulkAccepted(
@@ -185,7 +170,7 @@ class PublishingService:
 
     def _sellable_skus_of(self, uow: UnitOfWork, batch_id: str, limit: int) -> list[str]:
         batch = self._ready_batch(uow, batch_id)
-        skus = self._staging.skus_of_batch(uow, batch.id, statuses=SELLABLE)
+        skus = uow.staging.skus_of_batch(batch.id, statuses=SELLABLE)
         if not skus:
             raise ValidationFailed(
                 f"Batch {batch.id} staged no sellable SKU to publish.",
@@ -201,7 +186,7 @@ class PublishingService:
         return skus
 
     def _ready_batch(self, uow: UnitOfWork, batch_id: str) -> BatchRow:
-        batch = self._batches.get(uow, batch_id, with_part_numbers=False, for_update=True)
+        batch = uow.batches.get(batch_id, with_part_numbers=False, for_update=True)
         if batch is None:
             raise NotFoundError(f"Batch {batch_id} does not exist.", code="batch_not_found")
         if batch.batch_type == "publish" and batch.status in ("pending", "processing"):
@@ -226,13 +211,12 @@ class PublishingService:
     ) -> BatchRow:
         if batch_id is not None:
             ready = self._ready_batch(uow, batch_id)
-            started = self._batches.start_publish_run(uow, ready.id, skus, expected_statuses=_RESTARTABLE)
+            started = uow.batches.start_publish_run(ready.id, skus, expected_statuses=_RESTARTABLE)
             if started is None:
                 raise ConflictError(f"Batch {ready.id} is still publishing.", code="publish_in_progress")
             batch = started
         else:
-            batch = self._batches.create(
-                uow,
+            batch = uow.batches.create(
                 batch_type="publish",
                 total_items=len(skus),
                 part_numbers=skus,
@@ -242,13 +226,13 @@ class PublishingService:
                 idempotency_key=idempotency_key,
             )
         run = batch.publish_run
-        self._items.insert_many(uow, batch.id, skus, stage="publishing", run=run)
+        uow.items.insert_many(batch.id, skus, stage="publishing", run=run)
         self._fail_unpublishable(uow, batch.id, run, skus)
         self._dispatcher.enqueue(uow, Task.PUBLISH_BATCH, batch.id, run)
-        return self._batches.get(uow, batch.id, with_part_numbers=False) or batch
+        return uow.batches.get(batch.id, with_part_numbers=False) or batch
 
     def _fail_unpublishable(self, uow: UnitOfWork, batch_id: str, run: int, skus: list[str]) -> None:
-        staged = self._staging.get_many(uow, skus)
+        staged = uow.staging.get_many(skus)
         problems: dict[str, str] = {}
         for sku in skus:
             row = staged.get(sku)
@@ -258,7 +242,7 @@ class PublishingService:
                 problems[sku] = f"The staged SKU is blocked ({row.blocked_reason})."
         if not problems:
             return
-        items = self._publish_items.items_of_run(uow, batch_id, run, sorted(problems))
+        items = uow.publish_items.items_of_run(batch_id, run, sorted(problems))
         outcomes = [
             ItemOutcome(item.id, "failed", error=problems[item.part_number], error_stage="publishing")
             for item in items
@@ -271,7 +255,7 @@ class PublishingService:
         """Write an operator's edited product to Shopify, then to the product record; returns the id."""
         product_id = gid_number(shopify_product_id) or ""
         with self._uow_factory() as uow:
-            product = self._products.get_by_shopify_id(uow, product_id) if product_id.isdigit() else None
+            product = uow.products.get_by_shopify_id(product_id) if product_id.isdigit() else None
         if product is None:
             raise NotFoundError(
                 f"No published product has Shopify id {shopify_product_id}.", code="shopify_product_not_found"
@@ -315,7 +299,7 @@ class PublishingService:
         """The Shopify product id of a SKU: exact for a full SKU, first variant-SKU match for a base one."""
         wanted = clean_part_number(sku, field="sku")
         with self._uow_factory() as uow:
-            product = self._products.get_by_sku(uow, wanted)
+            product = uow.products.get_by_sku(wanted)
         if product is not None:
             return gid_number(product.shopify_product_id)
         _, suffix = split_part_number(wanted)
@@ -333,12 +317,12 @@ class PublishingService:
     def published_page(self, *, limit: int, offset: int, search: str | None) -> tuple[list[ProductRow], int]:
         """Published products, newest ``updated_at`` first, with the total."""
         with self._uow_factory() as uow:
-            return self._products.list_published(uow, limit=limit, offset=offset, search=search or None)
+            return uow.products.list_published(limit=limit, offset=offset, search=search or None)
 
     def published_product(self, product_id: str) -> ProductRow:
         """One published product by its UUID; 404 ``product_not_found``."""
         with self._uow_factory() as uow:
-            product = self._products.get(uow, product_id)
+            product = uow.products.get(product_id)
         if product is None:
             raise NotFoundError(f"Published product {product_id} does not exist.", code="product_not_found")
         return product

@@ -50,7 +50,7 @@ class MetafieldSetupReport:
 class ShopifySetupService:
     """Metafield definitions and location ids of the configured store."""
 
-    def __init__(self, client: ShopifyClient, redis_client: redis.Redis, settings: Settings) -> None:
+    def __init__(self, client: ShopifyClient, redis_client: redis.Redis[str], settings: Settings) -> None:
         self._client = client
         self._redis = redis_client
         shopify = settings.shopify

@@ -20,14 +20,15 @@ import dataclasses
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
 
+from app.clients.shopify_client import ShopifyClient
 from app.core.config import Settings
 from app.core.exceptions import NonRetryableError, QuotaWait
-from app.db.product_store import ProductRow, ProductStore
-from app.db.sync_history_store import SyncChange, SyncHistoryStore
-from app.db.sync_store import SyncStore, SyncSuccess
+from app.db.product_store import ProductRow
+from app.db.sync_history_store import SyncChange
+from app.db.sync_store import SyncSuccess
 from app.db.unit_of_work import UnitOfWorkFactory
+from app.services.shopify_setup_service import ShopifySetupService
 from app.services.sync_accounting import FailureOutcome, SyncAccounting
 from app.services.utils.inventory_mapper import build_inventory_set
 from app.services.utils.metafield_builder import build_location_summary_metafield, inventory_location_code
@@ -37,22 +38,6 @@ from app.services.utils.sync_target import SyncTarget
 logger = logging.getLogger(__name__)
 
 _STALE_CODES = ("CHANGE_FROM_QUANTITY_STALE", "COMPARE_QUANTITY_STALE")
-
-
-class _ShopifyClient(Protocol):
-    @property
-    def api_version(self) -> str: ...
-    def locations(self) -> list[Any]: ...
-    def update_variants(self, variables: dict[str, Any]) -> list[dict[str, Any]]: ...
-    def set_inventory_quantities(
-        self, variables: dict[str, Any], *, idempotency_key: str | None
-    ) -> list[dict[str, Any]]: ...
-    def set_metafields(self, metafields: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
-    def update_product_status(self, product_id: str, status: str) -> str: ...
-
-
-class _Locations(Protocol):
-    def location_ids(self) -> dict[str, str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,31 +54,25 @@ class ShopifyUpdateService:
         self,
         *,
         uow_factory: UnitOfWorkFactory,
-        schedule: SyncStore,
-        products: ProductStore,
-        history: SyncHistoryStore,
         accounting: SyncAccounting,
-        client: _ShopifyClient,
-        locations: _Locations,
+        client: ShopifyClient,
+        setup: ShopifySetupService,
         settings: Settings,
     ) -> None:
         self._uow_factory = uow_factory
-        self._schedule = schedule
-        self._products = products
-        self._history = history
         self._accounting = accounting
         self._client = client
         self._settings = settings
-        self._locations = locations
+        self._setup = setup
 
     def update_product(self, schedule_id: str) -> UpdateReport:
         """Write the pending change of one schedule row to Shopify and record it."""
         with self._uow_factory() as uow:
-            row = self._schedule.get(uow, schedule_id)
+            row = uow.schedule.get(schedule_id)
             if row is None or row.sync_status != "syncing" or row.pending_target is None:
                 return UpdateReport()
-            product = self._products.get_by_sku(uow, row.sku)
-            self._schedule.renew_leases(uow, [row.id], lease_s=self._settings.sync.lease_s)
+            product = uow.products.get_by_sku(row.sku)
+            uow.schedule.renew_leases([row.id], lease_s=self._settings.sync.lease_s)
         if product is None:
             return UpdateReport(row.sku)
         target = SyncTarget.from_json(row.pending_target)
@@ -103,14 +82,13 @@ class ShopifyUpdateService:
         except QuotaWait as wait:
             # Throttled: the task is sent again after the wait; keep the row leased to it meanwhile.
             with self._uow_factory() as uow:
-                self._schedule.renew_leases(uow, [row.id], lease_s=wait.wait_s + self._settings.sync.lease_s)
+                uow.schedule.renew_leases([row.id], lease_s=wait.wait_s + self._settings.sync.lease_s)
             raise
         with self._uow_factory() as uow:
-            if not self._schedule.lock_syncing(uow, [row.id]):
+            if not uow.schedule.lock_syncing([row.id]):
                 return UpdateReport(row.sku, writes, recorded=False)
-            now = self._schedule.database_now(uow)
-            self._products.update_sync_values(
-                uow,
+            now = uow.schedule.database_now()
+            uow.products.update_sync_values(
                 row.sku,
                 price=target.price,
                 cost_per_item=target.cost_per_item,
@@ -122,8 +100,7 @@ class ShopifyUpdateService:
                 locations=target.locations,
                 mapped_inventory=target.mapped_inventory,
             )
-            self._history.add_change(
-                uow,
+            uow.history.add_change(
                 SyncChange(
                     sku=row.sku,
                     old_price=row.last_price,
@@ -135,8 +112,7 @@ class ShopifyUpdateService:
                     reason=target.reason,
                 ),
             )
-            self._schedule.record_successes(
-                uow,
+            uow.schedule.record_successes(
                 [
                     SyncSuccess(
                         id=row.id,
@@ -160,7 +136,7 @@ class ShopifyUpdateService:
     def set_product_status(self, sku: str, status: str) -> str | None:
         """Set a synced product's Shopify status (DRAFT on deactivation, ACTIVE on reactivation)."""
         with self._uow_factory() as uow:
-            product = self._products.get_by_sku(uow, sku)
+            product = uow.products.get_by_sku(sku)
         if product is None:
             return None
         return self._client.update_product_status(product.product_gid, status)
@@ -184,7 +160,7 @@ class ShopifyUpdateService:
         item = product.inventory_item_gid
         if item is None:
             raise NonRetryableError(f"{product.sku} has no Shopify inventory item id.", system="shopify")
-        location_ids = self._locations.location_ids()
+        location_ids = self._setup.location_ids()
         quantities = {
             location_ids[name]: qty for name, qty in target.mapped_inventory if name in location_ids
         }

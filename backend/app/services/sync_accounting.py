@@ -15,8 +15,7 @@ from datetime import datetime
 
 from app.core.config import Settings
 from app.core.constants.tasks import Task
-from app.db.sync_history_store import SyncHistoryStore
-from app.db.sync_store import SyncFailure, SyncStore
+from app.db.sync_store import SyncFailure
 from app.db.unit_of_work import UnitOfWork
 from app.services.task_dispatcher import TaskDispatcher
 from app.utils.sync_helpers import next_sync_at, retry_backoff
@@ -32,13 +31,9 @@ class SyncAccounting:
     def __init__(
         self,
         *,
-        schedule: SyncStore,
-        history: SyncHistoryStore,
         dispatcher: TaskDispatcher,
         settings: Settings,
     ) -> None:
-        self._schedule = schedule
-        self._history = history
         self._dispatcher = dispatcher
         self._sync = settings.sync
         self._draft_on_deactivate = settings.shopify.draft_on_deactivate
@@ -55,10 +50,10 @@ class SyncAccounting:
 
     def record_final_failure(self, uow: UnitOfWork, ids: Sequence[str], error: str) -> FailureOutcome:
         """Count a final failure on the given rows still being synced, with backoff and deactivation."""
-        rows = self._schedule.lock_syncing(uow, ids)
+        rows = uow.schedule.lock_syncing(ids)
         if not rows:
             return FailureOutcome(0, [])
-        now = self._schedule.database_now(uow)
+        now = uow.schedule.database_now()
         failures: list[SyncFailure] = []
         deactivated: list[str] = []
         for row in rows:
@@ -68,8 +63,8 @@ class SyncAccounting:
             failures.append(SyncFailure(row.id, count, now + delay, active, error))
             if not active:
                 deactivated.append(row.sku)
-        self._schedule.record_failures(uow, failures)
-        self._history.add_failures(uow, [(row.sku, error) for row in rows])
+        uow.schedule.record_failures(failures)
+        uow.history.add_failures([(row.sku, error) for row in rows])
         if self._draft_on_deactivate:
             for sku in deactivated:
                 self._dispatcher.enqueue(uow, Task.SET_PRODUCT_STATUS, sku, "DRAFT")

@@ -20,8 +20,8 @@ from datetime import datetime
 from app.core.config import Settings
 from app.core.constants.sync import HIGH_FAILURE_THRESHOLD, SlotStatus, SyncStatus
 from app.core.exceptions import NotFoundError
-from app.db.sync_analytics import BucketStatusCount, SchedulePage, SyncAnalytics
-from app.db.sync_store import SyncScheduleRow, SyncStore
+from app.db.sync_analytics import BucketStatusCount, SchedulePage
+from app.db.sync_store import SyncScheduleRow
 from app.db.unit_of_work import UnitOfWorkFactory
 from app.utils.sync_helpers import (
     SlotEntry,
@@ -89,13 +89,9 @@ class SyncDashboardService:
         self,
         *,
         uow_factory: UnitOfWorkFactory,
-        schedule: SyncStore,
-        analytics: SyncAnalytics,
         settings: Settings,
     ) -> None:
         self._uow_factory = uow_factory
-        self._schedule = schedule
-        self._analytics = analytics
         self._settings = settings
 
     def dashboard(self) -> DashboardReport:
@@ -103,9 +99,9 @@ class SyncDashboardService:
         sync = self._settings.sync
         with self._uow_factory() as uow:
             tally = self._tally(
-                self._analytics.bucket_status_counts(uow, high_failure_threshold=HIGH_FAILURE_THRESHOLD)
+                uow.analytics.bucket_status_counts(high_failure_threshold=HIGH_FAILURE_THRESHOLD)
             )
-            now = self._schedule.database_now(uow)
+            now = uow.schedule.database_now()
         per_bucket = {bucket: sum(counts.values()) for bucket, counts in tally.active_by_bucket.items()}
         slots = slot_distribution(per_bucket, sync.bucket_count)
         used = {status: sum(1 for slot in slots if slot.status == status) for status in SlotStatus}
@@ -139,9 +135,9 @@ class SyncDashboardService:
         sync = self._settings.sync
         with self._uow_factory() as uow:
             tally = self._tally(
-                self._analytics.bucket_status_counts(uow, high_failure_threshold=HIGH_FAILURE_THRESHOLD)
+                uow.analytics.bucket_status_counts(high_failure_threshold=HIGH_FAILURE_THRESHOLD)
             )
-            now = self._schedule.database_now(uow)
+            now = uow.schedule.database_now()
         hours = [
             BucketStats(
                 bucket, {status: tally.active_by_bucket.get(bucket, {}).get(status, 0) for status in STATUSES}
@@ -164,8 +160,7 @@ class SyncDashboardService:
     ) -> SchedulePage:
         """Schedule rows by bucket then SKU, filtered."""
         with self._uow_factory() as uow:
-            return self._analytics.list_products(
-                uow,
+            return uow.analytics.list_products(
                 status=status,
                 hour=hour,
                 active_only=active_only,
@@ -178,7 +173,7 @@ class SyncDashboardService:
         """The schedule row of one SKU, or 404 ``sync_product_not_found``."""
         sku = sku.strip().upper()
         with self._uow_factory() as uow:
-            row = self._schedule.get_by_sku(uow, sku)
+            row = uow.schedule.get_by_sku(sku)
         if row is None:
             raise NotFoundError(f"No sync schedule exists for SKU {sku}.", code="sync_product_not_found")
         return row
@@ -186,16 +181,12 @@ class SyncDashboardService:
     def history(self, *, hours_back: int, limit: int, offset: int) -> SchedulePage:
         """Rows with a sync attempt in the last ``hours_back`` hours, newest update first."""
         with self._uow_factory() as uow:
-            return self._analytics.list_recent_attempts(
-                uow, hours_back=hours_back, limit=limit, offset=offset
-            )
+            return uow.analytics.list_recent_attempts(hours_back=hours_back, limit=limit, offset=offset)
 
     def failures(self, *, include_inactive: bool, limit: int, offset: int) -> SchedulePage:
         """Rows with consecutive failures, most failures first."""
         with self._uow_factory() as uow:
-            return self._analytics.list_failing(
-                uow, include_inactive=include_inactive, limit=limit, offset=offset
-            )
+            return uow.analytics.list_failing(include_inactive=include_inactive, limit=limit, offset=offset)
 
     def _capacity(self, active_products: int) -> tuple[int, float | None]:
         boeing, sync = self._settings.boeing, self._settings.sync

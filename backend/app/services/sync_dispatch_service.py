@@ -28,9 +28,8 @@ from app.core.config import Settings
 from app.core.constants.sync import SyncHistoryKind
 from app.core.constants.tasks import Task
 from app.core.exceptions import ConflictError, NotFoundError
-from app.db.sync_analytics import SyncAnalytics
-from app.db.sync_history_store import DailySummary, SyncDailySummaryStore, SyncHistoryStore
-from app.db.sync_store import SyncScheduleRow, SyncStore
+from app.db.sync_history_store import DailySummary
+from app.db.sync_store import SyncScheduleRow
 from app.db.unit_of_work import UnitOfWorkFactory
 from app.services.task_dispatcher import TaskDispatcher
 from app.utils.sync_helpers import chunked
@@ -89,18 +88,10 @@ class SyncDispatchService:
         self,
         *,
         uow_factory: UnitOfWorkFactory,
-        schedule: SyncStore,
-        analytics: SyncAnalytics,
-        history: SyncHistoryStore,
-        summaries: SyncDailySummaryStore,
         dispatcher: TaskDispatcher,
         settings: Settings,
     ) -> None:
         self._uow_factory = uow_factory
-        self._schedule = schedule
-        self._analytics = analytics
-        self._history = history
-        self._summaries = summaries
         self._dispatcher = dispatcher
         self._settings = settings
 
@@ -123,14 +114,14 @@ class SyncDispatchService:
         budget = dispatch_budget(self._settings)
         batch_size = self._settings.boeing.batch_size
         with self._uow_factory() as uow:
-            for schedule_id in self._schedule.claim_stalled_writes(
-                uow, limit=STALLED_WRITES_PER_DISPATCH, lease_s=self._settings.sync.lease_s
+            for schedule_id in uow.schedule.claim_stalled_writes(
+                limit=STALLED_WRITES_PER_DISPATCH, lease_s=self._settings.sync.lease_s
             ):
                 self._dispatcher.enqueue(uow, Task.UPDATE_SHOPIFY_PRODUCT, schedule_id)
-            pending_calls = math.ceil(self._schedule.count_awaiting_boeing(uow) / batch_size)
+            pending_calls = math.ceil(uow.schedule.count_awaiting_boeing() / batch_size)
             limit = budget - pending_calls * batch_size
-            claimed = self._schedule.claim_due(
-                uow, limit=limit, claim_s=claim_lease_s(self._settings), failed_only=failed_only
+            claimed = uow.schedule.claim_due(
+                limit=limit, claim_s=claim_lease_s(self._settings), failed_only=failed_only
             )
             groups = list(chunked([row.id for row in claimed], batch_size))
             for group in groups:
@@ -142,19 +133,19 @@ class SyncDispatchService:
     def end_of_day_cleanup(self, day: date | None = None) -> CleanupReport:
         """Write the summary of a UTC day (today by default) and prune history past its retention."""
         with self._uow_factory() as uow:
-            now = self._schedule.database_now(uow)
+            now = uow.schedule.database_now()
             day = day or now.astimezone(UTC).date()
             start = datetime(day.year, day.month, day.day, tzinfo=UTC)
             end = start + timedelta(days=1)
             summary = DailySummary(
                 day=day,
-                total_products=self._analytics.count_active(uow),
-                synced=self._analytics.count_synced_between(uow, start, end),
-                changed=self._history.count_between(uow, SyncHistoryKind.CHANGE, start, end),
-                failed=self._history.count_between(uow, SyncHistoryKind.FAILURE, start, end),
+                total_products=uow.analytics.count_active(),
+                synced=uow.analytics.count_synced_between(start, end),
+                changed=uow.history.count_between(SyncHistoryKind.CHANGE, start, end),
+                failed=uow.history.count_between(SyncHistoryKind.FAILURE, start, end),
             )
-            self._summaries.upsert(uow, summary)
-            pruned = self._history.prune_older_than(uow, self._settings.app.sync_history_retention_days)
+            uow.summaries.upsert(summary)
+            pruned = uow.history.prune_older_than(self._settings.app.sync_history_retention_days)
         return CleanupReport(summary, pruned)
 
     # --- operator actions -----------------------------------------------------------------------------------
@@ -162,7 +153,7 @@ class SyncDispatchService:
         """Bring a deactivated SKU back: pending, failures reset, due at the next dispatch."""
         sku = _clean_sku(sku)
         with self._uow_factory() as uow:
-            row = self._schedule.get_by_sku(uow, sku, for_update=True)
+            row = uow.schedule.get_by_sku(sku, for_update=True)
             if row is None:
                 raise _not_found(sku)
             if row.is_active:
@@ -170,8 +161,8 @@ class SyncDispatchService:
                     f"Sync for {sku} is already active; only a deactivated product can be reactivated.",
                     code="sync_product_already_active",
                 )
-            now = self._schedule.database_now(uow)
-            revived = self._schedule.reactivate(uow, sku, next_sync_at=now)
+            now = uow.schedule.database_now()
+            revived = uow.schedule.reactivate(sku, next_sync_at=now)
             assert revived is not None, "the row was locked and inactive"
             if self._settings.shopify.draft_on_deactivate:
                 self._dispatcher.enqueue(uow, Task.SET_PRODUCT_STATUS, sku, "ACTIVE")
@@ -181,7 +172,7 @@ class SyncDispatchService:
         """Queue an immediate Boeing check of one SKU at interactive priority."""
         sku = _clean_sku(sku)
         with self._uow_factory() as uow:
-            row = self._schedule.get_by_sku(uow, sku, for_update=True)
+            row = uow.schedule.get_by_sku(sku, for_update=True)
             if row is None:
                 raise _not_found(sku)
             if not self.enabled:
@@ -194,12 +185,12 @@ class SyncDispatchService:
                     f"Sync for {sku} is inactive after repeated failures; reactivate it first.",
                     code="sync_product_inactive",
                 )
-            if row.sync_status == "syncing" and row.in_flight(self._schedule.database_now(uow)):
+            if row.sync_status == "syncing" and row.in_flight(uow.schedule.database_now()):
                 raise ConflictError(
                     f"{sku} is being synced right now; its result will appear in its sync row.",
                     code="sync_in_progress",
                 )
-            claimed = self._schedule.claim_one(uow, row.id, claim_s=claim_lease_s(self._settings))
+            claimed = uow.schedule.claim_one(row.id, claim_s=claim_lease_s(self._settings))
             if claimed is None:
                 raise ConflictError(f"{sku} is being synced right now.", code="sync_in_progress")
             self._dispatcher.enqueue(uow, Task.SYNC_SINGLE_PRODUCT_IMMEDIATE, row.id)

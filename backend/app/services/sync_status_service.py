@@ -1,7 +1,8 @@
 """``GET /health/sync-status``: the scheduler's beat entries, both quota limiters and the current cycle.
 
-Beat entries come from the configured schedule; their last and next run times from RedBeat's records in
-Redis (``null`` until the scheduler has run them). The cycle figures are SQL aggregates over the schedule.
+Beat entries come from the configured schedule, handed over as plain data (with RedBeat's key prefix) by the
+entrypoint that builds the container; their last and next run times come from RedBeat's records in Redis
+(``null`` until the scheduler has run them). The cycle figures are SQL aggregates over the schedule.
 Redis being unreachable is a 503 (``ServiceUnavailableError``).
 """
 
@@ -11,16 +12,17 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 import redis
 from redbeat.decoder import RedBeatJSONDecoder
 
 from app.core.config import Settings
 from app.core.exceptions import ServiceUnavailableError
-from app.db.sync_analytics import CycleCounts, SyncAnalytics
-from app.db.sync_store import SyncStore
+from app.db.sync_analytics import CycleCounts
 from app.db.unit_of_work import UnitOfWorkFactory
+from app.utils.rate_limiter import BoeingRateLimiter
+from app.utils.shopify_rate_limiter import ShopifyCostLimiter
 from app.utils.sync_helpers import bucket_start, current_bucket, percent
 
 
@@ -68,27 +70,17 @@ class SyncStatusReport:
     checked_at: datetime
 
 
-class _BoeingLimiter(Protocol):
-    def state(self) -> dict[str, Any]: ...
-
-
-class _ShopifyLimiter(Protocol):
-    def state(self) -> Any: ...
-
-
 class SyncStatusService:
     def __init__(
         self,
         *,
         settings: Settings,
-        redis_client: redis.Redis,
+        redis_client: redis.Redis[str],
         beat_entries: Sequence[BeatEntrySpec],
         redbeat_prefix: str,
-        boeing_limiter: _BoeingLimiter,
-        shopify_limiter: _ShopifyLimiter,
+        boeing_limiter: BoeingRateLimiter,
+        shopify_limiter: ShopifyCostLimiter,
         uow_factory: UnitOfWorkFactory,
-        schedule: SyncStore,
-        analytics: SyncAnalytics,
     ) -> None:
         self._settings = settings
         self._redis = redis_client
@@ -97,8 +89,6 @@ class SyncStatusService:
         self._boeing = boeing_limiter
         self._shopify = shopify_limiter
         self._uow_factory = uow_factory
-        self._schedule = schedule
-        self._analytics = analytics
 
     def report(self) -> SyncStatusReport:
         """The scheduler, the limiters and the current cycle, as of now."""
@@ -107,17 +97,16 @@ class SyncStatusService:
             entries = [self._entry_state(entry) for entry in self._entries]
             beat_alive = bool(self._redis.exists(f"{self._prefix}:lock"))
             boeing = dict(self._boeing.state())
-            shopify_state = self._shopify.state()
+            shopify = self._shopify.state().as_dict()
         except redis.RedisError as exc:
             raise ServiceUnavailableError("Redis is unreachable; the scheduler status is unknown.") from exc
-        shopify = shopify_state.as_dict() if hasattr(shopify_state, "as_dict") else dict(shopify_state)
         with self._uow_factory() as uow:
-            now = self._schedule.database_now(uow)
+            now = uow.schedule.database_now()
             bucket = current_bucket(now, sync.bucket_count, sync.bucket_seconds)
             started = bucket_start(
                 0, now=now, bucket_count=sync.bucket_count, bucket_seconds=sync.bucket_seconds
             )
-            counts = self._analytics.cycle_counts(uow, cycle_start=started)
+            counts = uow.analytics.cycle_counts(cycle_start=started)
         return SyncStatusReport(
             enabled=sync.enabled,
             mode=sync.mode,

@@ -8,16 +8,22 @@ idempotent, so a duplicate is harmless."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from app.core.logging import request_id_var
-from app.db.outbox_store import OutboxMessage, OutboxStore
+from app.db.outbox_store import OutboxMessage
 from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
-MessageSender = Callable[[OutboxMessage], None]
+
+class TaskSender(Protocol):
+    """Hands one committed message to the broker by its stable task name.
+
+    The entrypoint that builds the container provides it (the API and each worker pass their Celery app's
+    sender), so nothing below the entrypoints depends on Celery."""
+
+    def __call__(self, message: OutboxMessage) -> None: ...
 
 
 class TaskDispatcher(Protocol):
@@ -32,14 +38,12 @@ class OutboxRelay:
     def __init__(
         self,
         uow_factory: UnitOfWorkFactory,
-        store: OutboxStore,
-        sender: MessageSender,
+        sender: TaskSender,
         *,
         claim_s: float = 30.0,
         sweep_age_s: float = 5.0,
     ) -> None:
         self._uow_factory = uow_factory
-        self._store = store
         self._sender = sender
         self._claim_s = claim_s
         self._sweep_age_s = sweep_age_s
@@ -55,12 +59,12 @@ class OutboxRelay:
     def purge(self, older_than_s: float = 86_400.0) -> int:
         """Delete sent messages older than ``older_than_s``."""
         with self._uow_factory() as uow:
-            return self._store.purge_sent(uow, older_than_s)
+            return uow.outbox.purge_sent(older_than_s)
 
     def _relay(self, *, ids: list[int] | None, limit: int) -> int:
         with self._uow_factory() as uow:
-            messages = self._store.claim(
-                uow, ids=ids, older_than_s=self._sweep_age_s, limit=limit, claim_s=self._claim_s
+            messages = uow.outbox.claim(
+                ids=ids, older_than_s=self._sweep_age_s, limit=limit, claim_s=self._claim_s
             )
         sent: list[int] = []
         try:
@@ -70,15 +74,14 @@ class OutboxRelay:
         finally:
             if sent:
                 with self._uow_factory() as uow:
-                    self._store.mark_sent(uow, sent)
+                    uow.outbox.mark_sent(sent)
         return len(sent)
 
 
 class OutboxTaskDispatcher:
     """The production dispatcher: outbox row now, broker message after commit."""
 
-    def __init__(self, store: OutboxStore, relay: OutboxRelay) -> None:
-        self._store = store
+    def __init__(self, relay: OutboxRelay) -> None:
         self._relay = relay
 
     def enqueue(
@@ -89,7 +92,7 @@ class OutboxTaskDispatcher:
         if countdown:
             options["countdown"] = float(countdown)
         headers = {"request_id": request_id_var.get()} if request_id_var.get() else {}
-        message_id = self._store.add(uow, task_name, list(args), kwargs, options, headers)
+        message_id = uow.outbox.add(task_name, list(args), kwargs, options, headers)
         if not uow.outbox_ids:
             uow.after_commit(lambda: self._flush_after_commit(uow.outbox_ids))
         uow.outbox_ids.append(message_id)

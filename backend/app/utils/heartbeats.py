@@ -14,7 +14,7 @@ KEY_PREFIX = "boeing-hub:heartbeat:"
 class WorkerHeartbeats:
     """Workers write ``<prefix><queue>:<hostname>`` with a short TTL; readers count live keys per queue."""
 
-    def __init__(self, client: redis.Redis, *, interval_s: float = 5.0) -> None:
+    def __init__(self, client: redis.Redis[str], *, interval_s: float = 5.0) -> None:
         self._redis = client
         self._interval_s = interval_s
         self._stop = threading.Event()

@@ -128,7 +128,7 @@ class BoeingRateLimiter:
 
     def __init__(
         self,
-        client: redis.Redis,
+        client: redis.Redis[str],
         *,
         client_id: str,
         requests: int,

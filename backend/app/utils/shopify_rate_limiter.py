@@ -176,7 +176,7 @@ class ShopifyCostLimiter:
 
     def __init__(
         self,
-        client: redis.Redis,
+        client: redis.Redis[str],
         store: str,
         *,
         max_concurrency: int = 8,
@@ -309,6 +309,6 @@ def _float(value: Any) -> float | None:
         return None
 
 
-def _redis_now(client: redis.Redis) -> float:
+def _redis_now(client: redis.Redis[str]) -> float:
     seconds, micros = client.time()
-    return float(seconds) + micros / 1_000_000
+    return float(seconds) + float(micros) / 1_000_000

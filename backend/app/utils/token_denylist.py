@@ -20,7 +20,7 @@ def token_key(token_id: str) -> str:
 class TokenDenyList:
     """Fails closed: when Redis cannot answer, no token is accepted."""
 
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis[str]) -> None:
         self._redis = client
 
     def revoke(self, token_id: str, ttl_s: float) -> None:

@@ -13,8 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from app.celery_app.celery_config import build_celery
+from app.celery_app.wiring import celery_container
 from app.cli import cli
-from app.container import Container, build_container
+from app.container import Container
 from app.local.embedded import free_port, start_redis
 from app.main import create_app
 from tests.e2e.conftest import BoeingEmulator, boeing_quota_env
@@ -243,7 +245,9 @@ def test_redis_restarted_mid_batch_loses_queued_messages_and_the_sweeper_recover
     authed_env["REDIS_URL"] = own_redis["url"]
     process_env = {**clean_environ(), **authed_env}
     workers = Workers(env=process_env, redis_url=own_redis["url"], log_dir=tmp_path)
-    container = build_container(settings_from_env(authed_env))
+    settings = settings_from_env(authed_env)
+    celery = build_celery(settings)
+    container = celery_container(settings, celery)
     beat = BeatProcess.start(process_env, tmp_path)
     try:
         workers.start("boeing", "default")
@@ -267,6 +271,7 @@ def test_redis_restarted_mid_batch_loses_queued_messages_and_the_sweeper_recover
         beat.stop()
         workers.stop()
         container.close()
+        celery.close()
 
 
 @pytest.fixture

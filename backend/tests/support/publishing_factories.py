@@ -59,25 +59,21 @@ def stage(
     container: Any, records: list[Any], *, batch_id: str | None = None, created_by: str = "tester"
 ) -> None:
     """Write normalized records to ``product_staging`` through the staging store."""
-    from app.db.staging_store import StagingStore
-
     with container.uow_factory() as uow:
-        StagingStore().upsert_many(uow, records, batch_id=batch_id, raw_data_id=None, created_by=created_by)
+        uow.staging.upsert_many(records, batch_id=batch_id, raw_data_id=None, created_by=created_by)
 
 
 def normalized_batch(container: Any, staged: dict[str, list[str]], *, created_by: str = "tester") -> str:
     """A ``normalize/completed`` batch whose extraction items (requested part → staged SKUs) are done."""
-    from app.db.batch_item_store import BatchItemStore, ItemOutcome
-    from app.db.batch_store import BatchStore
+    from app.db.batch_item_store import ItemOutcome
 
-    batches, items = BatchStore(), BatchItemStore()
     parts = list(staged)
     with container.uow_factory() as uow:
-        batch = batches.create(
-            uow, batch_type="normalize", total_items=len(parts), part_numbers=parts, created_by=created_by,
+        batch = uow.batches.create(
+            batch_type="normalize", total_items=len(parts), part_numbers=parts, created_by=created_by,
             status="completed",
         )  # fmt: skip
-        items.insert_many(uow, batch.id, parts, stage="extraction")
+        uow.items.insert_many(batch.id, parts, stage="extraction")
         rows = uow.conn.execute(
             "SELECT id, part_number FROM batch_items WHERE batch_id = %s ORDER BY position", (batch.id,)
         ).fetchall()
@@ -85,7 +81,7 @@ def normalized_batch(container: Any, staged: dict[str, list[str]], *, created_by
             ItemOutcome(item_id, "normalized" if staged[part] else "failed", staged_skus=staged[part])
             for item_id, part in rows
         ]
-        items.finish(uow, outcomes, expected=("queued",))
+        uow.items.finish(outcomes, expected=("queued",))
     return batch.id
 
 

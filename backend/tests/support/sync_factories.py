@@ -12,7 +12,7 @@ from typing import Any
 
 import psycopg
 
-from app.db.product_store import PRODUCT_VALUE_FIELDS, ProductStore
+from app.db.product_store import PRODUCT_VALUE_FIELDS
 from app.utils.hash_utils import sync_hash_for
 from app.utils.normalized_record import NormalizedRecord
 
@@ -159,12 +159,11 @@ def publish_record(
     next_sync_at: str = "now() - interval '1 minute'",
     **schedule: Any,
 ) -> str:
-    """Save ``record`` as published (through ``ProductStore``) and enroll it with its sync hash; return the
+    """Save ``record`` as published (through the product store) and enroll it with its sync hash; return the
     schedule id. Shopify ids are ``number`` for the product, variant and inventory item."""
     values = {name: getattr(record, name) for name in PRODUCT_VALUE_FIELDS}
     with container.uow_factory() as uow:
-        ProductStore().upsert_published(
-            uow,
+        uow.products.upsert_published(
             sku=record.sku,
             values=values,
             shopify_product_id=str(number),

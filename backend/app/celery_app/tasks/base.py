@@ -12,11 +12,12 @@ import logging
 import threading
 from typing import Any
 
-from celery import Task
+from celery import Celery, Task
 from celery.exceptions import Ignore
 from celery.signals import worker_init, worker_process_init, worker_process_shutdown, worker_shutdown
 
-from app.container import Container, build_container
+from app.celery_app.wiring import celery_container
+from app.container import Container
 from app.core.config import get_settings
 from app.core.exceptions import QuotaWait, RetryableError
 from app.core.logging import request_id_var
@@ -30,13 +31,14 @@ _container_lock = threading.Lock()
 _concurrency = 1
 
 
-def worker_container() -> Container:
-    """The container of this worker process, built on first use (after any fork)."""
+def worker_container(celery: Celery) -> Container:
+    """The container of this worker process, built on first use (after any fork) around the worker's own
+    Celery app, so the process holds one app and the tasks it sends go through that app's connection."""
     global _container
     if _container is None:
         with _container_lock:
             if _container is None:
-                _container = build_container(get_settings(), db_pool_size=_concurrency + 2)
+                _container = celery_container(get_settings(), celery, db_pool_size=_concurrency + 2)
     return _container
 
 
@@ -84,7 +86,7 @@ class BaseTask(Task):
 
     @property
     def container(self) -> Container:
-        return worker_container()
+        return worker_container(self.app)
 
     @property
     def attempt(self) -> int:
@@ -109,7 +111,8 @@ class BaseTask(Task):
     def _request_id(self) -> str | None:
         request = self.request
         headers = getattr(request, "headers", None) or {}
-        return getattr(request, "request_id", None) or headers.get("request_id") or request.id
+        request_id = getattr(request, "request_id", None) or headers.get("request_id") or request.id
+        return str(request_id) if request_id else None
 
     def _send_again_after(self, wait: QuotaWait) -> None:
         countdown = min(MAX_QUOTA_WAIT_S, max(0.05, wait.wait_s))

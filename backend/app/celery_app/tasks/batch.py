@@ -19,4 +19,4 @@ def check_batch_completion(self: BaseTask, batch_id: str) -> bool:
 @shared_task(name=Task.SWEEP, base=BaseTask, bind=True, max_retries=0)
 def sweep(self: BaseTask) -> dict[str, int]:
     """Re-send lost chunks and expired leases, feed batches, complete those with nothing open."""
-    return dict(self.container.batch_service.sweep())
+    return self.container.recovery_service.sweep()

@@ -11,9 +11,6 @@ import pytest
 
 from app.container import Container
 from app.core.exceptions import ConflictError
-from app.db.product_store import ProductStore
-from app.db.reconciliation_store import ReconciliationStore
-from app.db.sync_store import SyncStore
 from app.utils.hash_utils import sync_hash_for
 from app.utils.sync_helpers import current_bucket
 from tests.support.publishing_factories import product_values
@@ -27,8 +24,7 @@ def conn(db: str) -> Iterator[psycopg.Connection]:
 
 def publish(container: Container, sku: str, product_id: str = "1001", **overrides: object) -> None:
     with container.uow_factory() as uow:
-        ProductStore().upsert_published(
-            uow,
+        uow.products.upsert_published(
             sku=sku,
             values=product_values(sku, **overrides),
             shopify_product_id=product_id,
@@ -42,10 +38,9 @@ def publish(container: Container, sku: str, product_id: str = "1001", **override
 
 
 def test_upsert_inserts_then_updates_in_place_keeping_the_creator(container: Container) -> None:
-    store = ProductStore()
     publish(container, "WF338109=K3")
     with container.uow_factory() as uow:
-        first = store.get_by_sku(uow, "WF338109=K3")
+        first = uow.products.get_by_sku("WF338109=K3")
     assert first is not None
     assert first.shopify_product_id == "1001"
     assert first.product_gid == "gid://shopify/Product/1001"
@@ -61,8 +56,7 @@ def test_upsert_inserts_then_updates_in_place_keeping_the_creator(container: Con
     assert len(sync_hash_for(first)) == 64  # type: ignore[arg-type]
 
     with container.uow_factory() as uow:
-        updated = store.upsert_published(
-            uow,
+        updated = uow.products.upsert_published(
             sku="WF338109=K3",
             values=product_values("WF338109=K3", price=Decimal("30.00")),
             shopify_product_id="1001",
@@ -81,32 +75,30 @@ def test_upsert_inserts_then_updates_in_place_keeping_the_creator(container: Con
 
 
 def test_reads_by_id_shopify_id_and_many_skus_and_a_malformed_id_is_not_found(container: Container) -> None:
-    store = ProductStore()
     publish(container, "A-1", "11")
     publish(container, "B-2", "22")
     with container.uow_factory() as uow:
-        row = store.get_by_sku(uow, "A-1")
+        row = uow.products.get_by_sku("A-1")
         assert row is not None
-        assert store.get(uow, row.id) == row
-        assert store.get(uow, "not-a-uuid") is None
-        assert store.get_by_shopify_id(uow, "22").sku == "B-2"  # type: ignore[union-attr]
-        assert set(store.get_many_by_sku(uow, ["A-1", "B-2", "C-3"])) == {"A-1", "B-2"}
-        assert store.references_shopify_product(uow, "11")
-        assert not store.references_shopify_product(uow, "99")
+        assert uow.products.get(row.id) == row
+        assert uow.products.get("not-a-uuid") is None
+        assert uow.products.get_by_shopify_id("22").sku == "B-2"  # type: ignore[union-attr]
+        assert set(uow.products.get_many_by_sku(["A-1", "B-2", "C-3"])) == {"A-1", "B-2"}
+        assert uow.products.references_shopify_product("11")
+        assert not uow.products.references_shopify_product("99")
 
 
 def test_list_is_newest_first_with_a_case_insensitive_literal_search(container: Container) -> None:
-    store = ProductStore()
     for index, sku in enumerate(["AN3-12A", "WF338109=K3", "WF338109", "X_1%"]):
         publish(container, sku, str(100 + index))
     with container.uow_factory() as uow:
-        rows, total = store.list_published(uow, limit=2, offset=0)
+        rows, total = uow.products.list_published(limit=2, offset=0)
         assert total == 4
         assert [r.sku for r in rows] == ["X_1%", "WF338109"]
-        rows, total = store.list_published(uow, limit=10, offset=0, search="wf338")
+        rows, total = uow.products.list_published(limit=10, offset=0, search="wf338")
         assert total == 2
         assert {r.sku for r in rows} == {"WF338109", "WF338109=K3"}
-        rows, total = store.list_published(uow, limit=10, offset=0, search="_1%")
+        rows, total = uow.products.list_published(limit=10, offset=0, search="_1%")
         assert [r.sku for r in rows] == ["X_1%"]
 
 
@@ -117,11 +109,9 @@ def test_a_shopify_product_belongs_to_one_sku(container: Container) -> None:
 
 
 def test_sync_values_update_price_and_stock_and_clear_the_publish_hash(container: Container) -> None:
-    store = ProductStore()
     publish(container, "A-1")
     with container.uow_factory() as uow:
-        assert store.update_sync_values(
-            uow,
+        assert uow.products.update_sync_values(
             "A-1",
             price=Decimal("33.00"),
             cost_per_item=Decimal("30.00"),
@@ -133,8 +123,7 @@ def test_sync_values_update_price_and_stock_and_clear_the_publish_hash(container
             locations=[{"location": "Dallas Central", "quantity": 7}],
             mapped_inventory=[("Chicago Warehouse", 0), ("Dallas Central", 7), ("Miami, FL", 0)],
         )
-        assert not store.update_sync_values(
-            uow,
+        assert not uow.products.update_sync_values(
             "NOPE",
             price=None,
             cost_per_item=None,
@@ -146,24 +135,21 @@ def test_sync_values_update_price_and_stock_and_clear_the_publish_hash(container
             locations=[],
             mapped_inventory=[],
         )
-        row = store.get_by_sku(uow, "A-1")
+        row = uow.products.get_by_sku("A-1")
     assert row is not None
     assert (row.price, row.inventory_quantity, row.content_hash) == (Decimal("33.00"), 7, None)
 
 
 def test_enrollment_picks_the_least_loaded_bucket_and_its_next_slot(container: Container) -> None:
-    sync = SyncStore()
-    products = ProductStore()
     for sku in ["A-1", "B-2", "C-3"]:
         publish(container, sku, str(abs(hash(sku)) % 10**9))
     with container.uow_factory() as uow:
         rows = []
         for sku in ["A-1", "B-2", "C-3"]:
-            product = products.get_by_sku(uow, sku)
+            product = uow.products.get_by_sku(sku)
             assert product is not None
             rows.append(
-                sync.enroll(
-                    uow,
+                uow.schedule.enroll(
                     sku=sku,
                     base_price=product.cost_per_item,
                     quantity=150,
@@ -192,7 +178,6 @@ def test_enrollment_picks_the_least_loaded_bucket_and_its_next_slot(container: C
 
 
 def test_re_enrollment_refreshes_values_and_hash_but_keeps_the_schedule(container: Container) -> None:
-    sync = SyncStore()
     publish(container, "A-1")
     kwargs = {
         "sku": "A-1",
@@ -206,9 +191,9 @@ def test_re_enrollment_refreshes_values_and_hash_but_keeps_the_schedule(containe
         "bucket_seconds": 3600,
     }
     with container.uow_factory() as uow:
-        first = sync.enroll(uow, sync_hash="old", **kwargs)  # type: ignore[arg-type]
+        first = uow.schedule.enroll(sync_hash="old", **kwargs)  # type: ignore[arg-type]
     with container.uow_factory() as uow:
-        again = sync.enroll(uow, sync_hash="new", **{**kwargs, "quantity": 3})  # type: ignore[arg-type]
+        again = uow.schedule.enroll(sync_hash="new", **{**kwargs, "quantity": 3})  # type: ignore[arg-type]
     assert (again.id, again.hour_bucket, again.next_sync_at) == (
         first.id,
         first.hour_bucket,
@@ -218,10 +203,8 @@ def test_re_enrollment_refreshes_values_and_hash_but_keeps_the_schedule(containe
 
 
 def test_reconciliation_records_reschedule_and_close(container: Container, conn: psycopg.Connection) -> None:
-    store = ReconciliationStore()
     with container.uow_factory() as uow:
-        record = store.record_pending(
-            uow,
+        record = uow.reconciliation.record_pending(
             sku="A-1",
             batch_id=None,
             shopify_product_id="1001",
@@ -233,8 +216,7 @@ def test_reconciliation_records_reschedule_and_close(container: Container, conn:
             retry_in_s=0,
         )
         # The same Shopify product again refreshes the pending record rather than adding one.
-        again = store.record_pending(
-            uow,
+        again = uow.reconciliation.record_pending(
             sku="A-1",
             batch_id=None,
             shopify_product_id="1001",
@@ -248,13 +230,13 @@ def test_reconciliation_records_reschedule_and_close(container: Container, conn:
     assert again.id == record.id
     assert (again.attempts, again.payload, again.state) == (2, {"run": 2}, "pending_db")
     with container.uow_factory() as uow:
-        assert store.due_ids(uow, limit=10) == [record.id]
-        assert store.pending_for_sku(uow, "A-1").id == record.id  # type: ignore[union-attr]
-        assert store.reschedule(uow, record.id, error="still failing", retry_in_s=3600)
-        assert store.due_ids(uow, limit=10) == []
-        assert store.age_s(uow, record.id) >= 0
-        assert store.mark_resolved(uow, record.id)
-        assert not store.mark_deleted(uow, record.id, "late"), "only pending records change state"
-        assert store.pending_for_sku(uow, "A-1") is None
+        assert uow.reconciliation.due_ids(limit=10) == [record.id]
+        assert uow.reconciliation.pending_for_sku("A-1").id == record.id  # type: ignore[union-attr]
+        assert uow.reconciliation.reschedule(record.id, error="still failing", retry_in_s=3600)
+        assert uow.reconciliation.due_ids(limit=10) == []
+        assert uow.reconciliation.age_s(record.id) >= 0
+        assert uow.reconciliation.mark_resolved(record.id)
+        assert not uow.reconciliation.mark_deleted(record.id, "late"), "only pending records change state"
+        assert uow.reconciliation.pending_for_sku("A-1") is None
     state = conn.execute("SELECT state, resolved_at IS NOT NULL FROM publish_reconciliation").fetchone()
     assert state == ("resolved", True)

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from app.container import Container
-from app.db.sync_store import SyncFailure, SyncStore, SyncSuccess
+from app.db.sync_store import SyncFailure, SyncSuccess
 from tests.support.sync_factories import Published, insert_published
 
 
@@ -43,19 +43,18 @@ def test_claim_takes_only_due_active_rows_not_in_flight_oldest_first(
     expired = insert_published(
         conn, [Published("DIED")], lease_until=datetime.now(UTC) - timedelta(seconds=1), sync_status="syncing"
     )
-    store = SyncStore()
     with container.uow_factory() as uow:
-        first = store.claim_due(uow, limit=2, claim_s=60)
+        first = uow.schedule.claim_due(limit=2, claim_s=60)
     assert first[0].sku == "OLDEST", "oldest due first"
     assert len(first) == 2
     with container.uow_factory() as uow:
-        rest = store.claim_due(uow, limit=100, claim_s=60)
+        rest = uow.schedule.claim_due(limit=100, claim_s=60)
     claimed = {row.id for row in first + rest}
     assert claimed == {*due, *older, *expired}, "a row whose lease expired is claimable again"
     states = _status(conn, sorted(claimed))
     assert all(state[:2] == ("syncing", True) for state in states.values())
     with container.uow_factory() as uow:
-        assert store.claim_due(uow, limit=100, claim_s=60) == [], "claimed rows are in flight"
+        assert uow.schedule.claim_due(limit=100, claim_s=60) == [], "claimed rows are in flight"
 
 
 def test_failed_only_claim_takes_failed_rows_only(container: Container, conn: psycopg.Connection) -> None:
@@ -65,7 +64,7 @@ def test_failed_only_claim_takes_failed_rows_only(container: Container, conn: ps
         conn, [Published("BAD-LATER")], sync_status="failed", next_sync_at="now() + interval '10 minutes'"
     )
     with container.uow_factory() as uow:
-        rows = SyncStore().claim_due(uow, limit=10, claim_s=60, failed_only=True)
+        rows = uow.schedule.claim_due(limit=10, claim_s=60, failed_only=True)
     assert [row.id for row in rows] == failed
 
 
@@ -73,7 +72,6 @@ def test_two_concurrent_dispatchers_never_claim_the_same_row(
     container: Container, conn: psycopg.Connection
 ) -> None:
     insert_published(conn, [Published(f"RACE-{i:03d}") for i in range(300)])
-    store = SyncStore()
     barrier = threading.Barrier(2)
     results: list[list[str]] = [[], []]
     errors: list[BaseException] = []
@@ -83,7 +81,7 @@ def test_two_concurrent_dispatchers_never_claim_the_same_row(
             for _ in range(20):
                 with container.uow_factory() as uow:
                     barrier.wait(timeout=10)
-                    rows = store.claim_due(uow, limit=10, claim_s=60)
+                    rows = uow.schedule.claim_due(limit=10, claim_s=60)
                     # Hold the transaction open so the other claim runs while these rows are locked.
                     uow.conn.execute("SELECT pg_sleep(0.005)")
                 results[slot].extend(row.id for row in rows)
@@ -107,10 +105,9 @@ def test_outcomes_apply_only_to_rows_still_being_synced(
     container: Container, conn: psycopg.Connection
 ) -> None:
     ids = insert_published(conn, [Published("A-1"), Published("A-2")])
-    store = SyncStore()
     with container.uow_factory() as uow:
-        store.claim_due(uow, limit=10, claim_s=60)
-        started = store.start_work(uow, ids, lease_s=120)
+        uow.schedule.claim_due(limit=10, claim_s=60)
+        started = uow.schedule.start_work(ids, lease_s=120)
     assert [row.sku for row in started] == ["A-1", "A-2"]
     later = datetime.now(UTC) + timedelta(hours=24)
     success = SyncSuccess(
@@ -118,12 +115,12 @@ def test_outcomes_apply_only_to_rows_still_being_synced(
     )
     failure = SyncFailure(ids[1], 1, later, True, "RetryableError: timeout")
     with container.uow_factory() as uow:
-        assert store.record_successes(uow, [success]) == [ids[0]]
-        assert store.record_failures(uow, [failure]) == [ids[1]]
+        assert uow.schedule.record_successes([success]) == [ids[0]]
+        assert uow.schedule.record_failures([failure]) == [ids[1]]
     with container.uow_factory() as uow:
-        assert store.record_successes(uow, [success]) == [], "a duplicated task changes nothing twice"
-        assert store.record_failures(uow, [failure]) == []
-        done = store.get(uow, ids[0])
+        assert uow.schedule.record_successes([success]) == [], "a duplicated task changes nothing twice"
+        assert uow.schedule.record_failures([failure]) == []
+        done = uow.schedule.get(ids[0])
     assert done is not None
     assert (done.sync_status, done.last_price, done.last_quantity, done.last_hash) == (
         "success",
@@ -145,11 +142,10 @@ def test_reactivate_only_revives_inactive_rows(container: Container, conn: psyco
         sync_status="failed",
     )
     insert_published(conn, [Published("ON")])
-    store = SyncStore()
     now = datetime.now(UTC)
     with container.uow_factory() as uow:
-        revived = store.reactivate(uow, "OFF", next_sync_at=now)
-        again = store.reactivate(uow, "ON", next_sync_at=now)
+        revived = uow.schedule.reactivate("OFF", next_sync_at=now)
+        again = uow.schedule.reactivate("ON", next_sync_at=now)
     assert revived is not None and again is None
     assert (revived.is_active, revived.sync_status, revived.consecutive_failures, revived.last_error) == (
         True,

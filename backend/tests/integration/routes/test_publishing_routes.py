@@ -166,7 +166,7 @@ def test_check_resolves_full_and_base_skus(api: TestClient, auth_headers: dict, 
     stage(container, [normalized(aviallPartNumber="WF338109=K3")])
     publish_now(container, "WF338109=K3")
     with container.uow_factory() as uow:
-        product_id = container.product_store.get_by_sku(uow, "WF338109=K3").shopify_product_id
+        product_id = uow.products.get_by_sku("WF338109=K3").shopify_product_id
     check = lambda sku: api.get("/api/v1/publishing/check", params={"sku": sku}, headers=auth_headers)  # noqa: E731
     assert check("WF338109=K3").json() == {"shopifyProductId": product_id}
     assert check("wf338109").json() == {"shopifyProductId": product_id}

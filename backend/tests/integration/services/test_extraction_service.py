@@ -157,7 +157,7 @@ def test_lost_messages_are_re_sent_by_the_sweeper(
             "UPDATE batch_items SET sent_at = now() - interval '1 hour' WHERE batch_id = %s", (batch_id,)
         )
     for _ in range(6):
-        pipeline.batch_service.sweep()
+        pipeline.recovery_service.sweep()
         broker.drain()
         with psycopg.connect(db) as conn:
             conn.execute(

@@ -45,7 +45,7 @@ def drain(container: Container, batch_id: str, *, last_attempt: bool = True) -> 
     """Run the tasks' bodies in-process: start the run, then publish every item it sends, until done."""
     runner = container.publish_runner
     with container.uow_factory() as uow:
-        run = container.batch_store.get(uow, batch_id).publish_run
+        run = uow.batches.get(batch_id).publish_run
     runner.start_run(batch_id, run)
     outcomes: dict[str, str] = {}
     for _ in range(100):

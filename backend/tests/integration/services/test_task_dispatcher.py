@@ -7,7 +7,6 @@ import pytest
 
 from app.container import Container
 from app.db.outbox_store import OutboxMessage, OutboxStore
-from app.db.user_store import UserStore
 from app.services.task_dispatcher import OutboxRelay, OutboxTaskDispatcher
 
 
@@ -26,7 +25,7 @@ def sender() -> RecordingSender:
 
 @pytest.fixture
 def relay(container: Container, sender: RecordingSender) -> OutboxRelay:
-    return OutboxRelay(container.uow_factory, OutboxStore(), sender, sweep_age_s=0.0)
+    return OutboxRelay(container.uow_factory, sender, sweep_age_s=0.0)
 
 
 def _count(db: str, table: str) -> int:
@@ -39,9 +38,9 @@ def _count(db: str, table: str) -> int:
 def test_rollback_undoes_both_stores_and_sends_nothing(
     container: Container, relay: OutboxRelay, sender: RecordingSender, db: str
 ) -> None:
-    dispatcher = OutboxTaskDispatcher(OutboxStore(), relay)
+    dispatcher = OutboxTaskDispatcher(relay)
     with pytest.raises(RuntimeError), container.uow_factory() as uow:
-        UserStore().record_seen(uow, sub="s-1", username="op", email=None, groups=[])
+        uow.users.record_seen(sub="s-1", username="op", email=None, groups=[])
         dispatcher.enqueue(uow, "tasks.batch.check_batch_completion", "batch-1")
         raise RuntimeError("the service failed after both writes")
     assert _count(db, "users") == 0
@@ -53,9 +52,9 @@ def test_rollback_undoes_both_stores_and_sends_nothing(
 def test_commit_sends_each_message_once_with_its_arguments(
     container: Container, relay: OutboxRelay, sender: RecordingSender, db: str
 ) -> None:
-    dispatcher = OutboxTaskDispatcher(OutboxStore(), relay)
+    dispatcher = OutboxTaskDispatcher(relay)
     with container.uow_factory() as uow:
-        UserStore().record_seen(uow, sub="s-1", username="op", email=None, groups=["admin"])
+        uow.users.record_seen(sub="s-1", username="op", email=None, groups=["admin"])
         dispatcher.enqueue(uow, "tasks.extraction.extract_chunk", "b-1", [1, 2, 3])
         dispatcher.enqueue(uow, "tasks.batch.check_batch_completion", "b-1", countdown=5)
         assert sender.sent == [], "nothing may leave before the commit"
@@ -70,14 +69,13 @@ def test_commit_sends_each_message_once_with_its_arguments(
 def test_a_crash_between_send_and_mark_resends_it(
     container: Container, sender: RecordingSender, db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = OutboxStore()
-    relay = OutboxRelay(container.uow_factory, store, sender, sweep_age_s=0.0, claim_s=0.0)
-    dispatcher = OutboxTaskDispatcher(store, relay)
+    relay = OutboxRelay(container.uow_factory, sender, sweep_age_s=0.0, claim_s=0.0)
+    dispatcher = OutboxTaskDispatcher(relay)
 
     def crash(*_: object) -> int:
         raise ConnectionError("process died before marking")
 
-    monkeypatch.setattr(store, "mark_sent", crash)
+    monkeypatch.setattr(OutboxStore, "mark_sent", crash)
     with container.uow_factory() as uow:
         dispatcher.enqueue(uow, "tasks.batch.sweep")
     assert len(sender.sent) == 1
@@ -94,12 +92,11 @@ def test_a_failed_send_after_commit_is_swept_later(container: Container, db: str
         attempts.append(message.task_name)
         raise ConnectionError("broker unreachable")
 
-    store = OutboxStore()
-    failing = OutboxRelay(container.uow_factory, store, broker_down, sweep_age_s=0.0, claim_s=0.0)
+    failing = OutboxRelay(container.uow_factory, broker_down, sweep_age_s=0.0, claim_s=0.0)
     with container.uow_factory() as uow:
-        OutboxTaskDispatcher(store, failing).enqueue(uow, "tasks.batch.sweep")
+        OutboxTaskDispatcher(failing).enqueue(uow, "tasks.batch.sweep")
     assert attempts == ["tasks.batch.sweep"]
     assert _count(db, "task_outbox") == 1
     recovered = RecordingSender()
-    assert OutboxRelay(container.uow_factory, store, recovered, sweep_age_s=0.0).sweep() == 1
+    assert OutboxRelay(container.uow_factory, recovered, sweep_age_s=0.0).sweep() == 1
     assert [m.task_name for m in recovered.sent] == ["tasks.batch.sweep"]
