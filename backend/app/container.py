@@ -36,6 +36,7 @@ from app.services.publish_reconciliation_service import PublishReconciliationSer
 from app.services.publish_runner import PublishRunner
 from app.services.publishing_service import PublishingService
 from app.services.recovery_service import RecoveryService
+from app.services.retention_service import RetentionService
 from app.services.search_service import SearchService
 from app.services.shopify_setup_service import ShopifySetupService
 from app.services.shopify_update_service import ShopifyUpdateService
@@ -228,6 +229,10 @@ class Container:
     @component
     def products_service(self) -> ProductsService:
         return ProductsService(uow_factory=self.uow_factory)
+
+    @component
+    def retention_service(self) -> RetentionService:
+        return RetentionService(self.uow_factory, raw_data_days=self.settings.app.raw_data_retention_days)
 
     @component
     def recovery_service(self) -> RecoveryService:

@@ -81,10 +81,16 @@ class RawDataStore(BaseStore):
         )
         return _raw(row) if row else None
 
-    def delete_older_than(self, days: int) -> int:
-        """Retention: delete answers fetched more than ``days`` ago."""
+    def delete_older_than(self, days: int, *, limit: int) -> int:
+        """Retention: delete up to ``limit`` answers fetched more than ``days`` ago, oldest first. Staging
+        rows that came from them stay (their ``raw_data_id`` turns NULL)."""
         return self._execute(
             "purge old Boeing answers",
-            "DELETE FROM boeing_raw_data WHERE fetched_at < now() - make_interval(days => %s)",
-            (days,),
+            """
+            DELETE FROM boeing_raw_data
+             WHERE id IN (SELECT id FROM boeing_raw_data
+                           WHERE fetched_at < now() - make_interval(days => %s)
+                           ORDER BY fetched_at LIMIT %s)
+            """,
+            (days, limit),
         )

@@ -56,11 +56,6 @@ class OutboxRelay:
         """Send every message still unsent a few seconds after its commit (a crashed relay's leftovers)."""
         return self._relay(ids=None, limit=limit)
 
-    def purge(self, older_than_s: float = 86_400.0) -> int:
-        """Delete sent messages older than ``older_than_s``."""
-        with self._uow_factory() as uow:
-            return uow.outbox.purge_sent(older_than_s)
-
     def _relay(self, *, ids: list[int] | None, limit: int) -> int:
         with self._uow_factory() as uow:
             messages = uow.outbox.claim(

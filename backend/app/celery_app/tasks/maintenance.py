@@ -14,5 +14,6 @@ def relay_outbox(self: BaseTask) -> int:
 
 
 @shared_task(name=Task.PURGE, base=BaseTask, bind=True, max_retries=0)
-def purge(self: BaseTask) -> int:
-    return self.container.outbox_relay.purge()
+def purge(self: BaseTask) -> dict[str, int]:
+    report = self.container.retention_service.purge()
+    return {"raw_answers": report.raw_answers, "outbox_messages": report.outbox_messages}

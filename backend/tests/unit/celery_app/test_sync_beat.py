@@ -44,3 +44,11 @@ def test_schedules_read_as_text() -> None:
     texts = {name: text for name, _, text in beat_entry_texts(_settings())}
     assert texts["dispatch-hourly-sync"] == "every 60 s"
     assert texts["dispatch-retry-sync"] == "every 14400 s"
+
+
+def test_retention_runs_daily_whether_or_not_sync_is_enabled() -> None:
+    for enabled in ("true", "false"):
+        entry = beat_schedule(_settings(SYNC_ENABLED=enabled))["purge-retention"]
+        assert entry["task"] == "tasks.maintenance.purge"
+        assert isinstance(entry["schedule"], crontab)
+        assert entry["schedule"].hour == {3} and entry["schedule"].minute == {17}
