@@ -59,6 +59,7 @@ def client_for(
         graphql_url="http://shopify.test/graphql.json",
     )
     http = httpx.Client(transport=httpx.MockTransport(handler))
+    # arg-type: a recording fake stands in for the Redis-backed ShopifyCostLimiter.
     return ShopifyClient(settings, limiter, http=http), limiter  # type: ignore[arg-type]
 
 
