@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import psycopg
 import pytest
@@ -21,7 +22,7 @@ def conn(db: str) -> Iterator[psycopg.Connection]:
         yield connection
 
 
-def _status(conn: psycopg.Connection, ids: list[str]) -> dict[str, tuple]:
+def _status(conn: psycopg.Connection, ids: list[str]) -> dict[str, tuple[Any, ...]]:
     rows = conn.execute(
         "SELECT id::text, sync_status, lease_until > now(), consecutive_failures, is_active"
         " FROM product_sync_schedule WHERE id = ANY(%s::uuid[])",

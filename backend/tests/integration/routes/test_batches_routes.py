@@ -112,7 +112,7 @@ def test_staging_lists_a_batch_s_products_by_membership_with_filters(
     "params", [{"limit": 0}, {"limit": 1001}, {"offset": -1}, {"status": "normalized"}, {"status": "FETCHED"}]
 )
 def test_staging_rejects_bad_query_values(
-    client: TestClient, auth_headers: dict[str, str], params: dict
+    client: TestClient, auth_headers: dict[str, str], params: dict[str, int | str]
 ) -> None:
     response = client.get("/api/v1/products/staging", params=params, headers=auth_headers)
     assert response.status_code == 422
@@ -182,7 +182,7 @@ def test_cancel_skips_items_not_started_and_freezes_progress(
     assert after["status"] == "cancelled"
     assert after["progress_percent"] == before["progress_percent"]
     with psycopg.connect(db) as conn:
-        counts = dict(
+        counts: dict[str, int] = dict(
             conn.execute(
                 "SELECT status, count(*) FROM batch_items WHERE batch_id = %s GROUP BY status", (batch_id,)
             ).fetchall()
