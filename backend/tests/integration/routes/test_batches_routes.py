@@ -4,11 +4,11 @@ by an in-process broker against the Boeing emulator (http-api §2.1, §3.5, §3.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import psycopg
 import pytest
+import redis as redis_lib
 from fastapi.testclient import TestClient
 
 from app.container import build_container
@@ -29,7 +29,11 @@ def broker() -> InlineBroker:
 
 @pytest.fixture
 def client(
-    boeing_env: dict[str, str], authed_env: dict[str, str], db: str, redis_client: Any, broker: InlineBroker
+    boeing_env: dict[str, str],
+    authed_env: dict[str, str],
+    db: str,
+    redis_client: redis_lib.Redis[str],
+    broker: InlineBroker,
 ) -> Iterator[TestClient]:
     container = build_container(settings_from_env(authed_env), overrides={"dispatcher": broker})
     broker.container = container

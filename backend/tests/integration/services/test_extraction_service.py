@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+import redis as redis_lib
 
 from app.container import Container, build_container
 from app.core.config import Settings
@@ -44,8 +45,8 @@ def broker() -> InlineBroker:
 
 @pytest.fixture
 def pipeline(
-    env: dict[str, str], emulator: EmulatorThread, control: httpx.Client, db: str, redis_client: Any,
-    broker: InlineBroker,
+    env: dict[str, str], emulator: EmulatorThread, control: httpx.Client, db: str,
+    redis_client: redis_lib.Redis[str], broker: InlineBroker,
 ) -> Iterator[Container]:  # fmt: skip
     env.update(
         BOEING_BASE_URL=emulator.url,
