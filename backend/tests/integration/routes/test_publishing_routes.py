@@ -82,14 +82,16 @@ def test_single_publish_errors(
     assert error(post({"part_number": "WF338109=K3", "batch_id": missing})) == (404, "batch_not_found")
     assert error(post({"part_number": "WF338109=K3", "batch_id": "not-a-uuid"})) == (404, "batch_not_found")
     with psycopg.connect(db, autocommit=True) as conn:
-        (extract_id,) = conn.execute(
+        extract = conn.execute(
             "INSERT INTO batches (batch_type, status, created_by)"
             " VALUES ('extract', 'processing', 'op') RETURNING id"
-        ).fetchone()  # type: ignore[misc]
-        (running_id,) = conn.execute(
+        ).fetchone()
+        running = conn.execute(
             "INSERT INTO batches (batch_type, status, created_by)"
             " VALUES ('publish', 'processing', 'op') RETURNING id"
-        ).fetchone()  # type: ignore[misc]
+        ).fetchone()
+        assert extract is not None and running is not None  # INSERT ... RETURNING gives one row
+        (extract_id,), (running_id,) = extract, running
     assert error(post({"part_number": "WF338109=K3", "batch_id": str(extract_id)})) == (
         409,
         "batch_not_ready",
