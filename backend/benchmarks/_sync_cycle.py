@@ -90,7 +90,9 @@ def run_cycle(database_url: str, redis_url: str, *, products: int) -> dict[str, 
             workers.start("boeing", "shopify", "default")
             with psycopg.connect(database_url, autocommit=True) as conn:
                 conn.execute("UPDATE product_sync_schedule SET next_sync_at = now()")
-                since = conn.execute("SELECT now()").fetchone()[0]  # type: ignore[index]
+                now = conn.execute("SELECT now()").fetchone()
+                assert now is not None
+                since = now[0]
             started = time.perf_counter()
             beat = BeatProcess.start({**clean_environ(), **env}, Path(logs))
             wait_until(

@@ -109,7 +109,7 @@ def part_input(sku: str) -> dict[str, Any]:
     }
 
 
-def start_server(deadline_s: float) -> tuple[subprocess.Popen, str]:
+def start_server(deadline_s: float) -> tuple[subprocess.Popen[str], str]:
     """Start the emulator on a free port and wait for its READY line."""
     process = subprocess.Popen(
         [
@@ -172,7 +172,7 @@ class Bench:
             json={"query": query, "variables": variables},
             headers={"X-Shopify-Access-Token": TOKEN},
         )
-        body = response.json()
+        body: dict[str, Any] = response.json()
         if response.status_code != 200 or "errors" in body:
             raise SystemExit(f"unexpected answer {response.status_code}: {body}")
         payload = next(iter(body["data"].values()))

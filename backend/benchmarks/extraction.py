@@ -175,7 +175,12 @@ def _finished(database_url: str, batch_id: str) -> dict[str, Any] | None:
 
 
 def _quota_figures(
-    log: list[dict[str, Any]], throttled: int, requests: int, window_s: float, wall_s: float, batch: Any
+    log: list[dict[str, Any]],
+    throttled: int,
+    requests: int,
+    window_s: float,
+    wall_s: float,
+    batch: dict[str, Any],
 ) -> dict[str, Any]:
     admitted = [e for e in log if e["endpoint"] == "price" and e["status"] != 429]
     times = sorted(datetime.fromisoformat(e["time"].replace("Z", "+00:00")).timestamp() for e in admitted)
@@ -232,12 +237,14 @@ def _service_path_throughput(
 ) -> dict[str, Any]:
     """Normalize every stored answer of the run again through ``normalize_chunk`` and time it."""
     with psycopg.connect(database_url, autocommit=True) as conn:
-        rerun = conn.execute(
+        inserted = conn.execute(
             "INSERT INTO batches (batch_type, status, total_items, created_by)"
             " SELECT 'extract', 'processing', count(*), 'benchmark' FROM"
             " (SELECT unnest(part_numbers) FROM boeing_raw_data WHERE batch_id = %s) p RETURNING id",
             (batch_id,),
-        ).fetchone()[0]  # type: ignore[index]
+        ).fetchone()
+        assert inserted is not None  # INSERT ... SELECT count(*) always inserts one row
+        rerun = inserted[0]
         conn.execute(
             """
             INSERT INTO batch_items (batch_id, stage, position, part_number, status, attempts, raw_data_id,

@@ -42,8 +42,10 @@ from app.celery_app.celery_config import build_celery  # noqa: E402
 from app.celery_app.sender import CeleryTaskSender  # noqa: E402
 from app.container import Container, build_container  # noqa: E402
 from app.db.migrations import apply_migrations  # noqa: E402
+from app.db.outbox_store import OutboxMessage  # noqa: E402
 from app.local.embedded import start_postgres, start_redis  # noqa: E402
 from app.schemas.sync import HourlyStats, SyncDashboard, SyncFailureItem, SyncHistoryItem  # noqa: E402
+from app.services.task_dispatcher import TaskSender  # noqa: E402
 from tests.support.settings import settings_from_env  # noqa: E402
 
 RESULTS_PATH = BACKEND / "benchmarks" / "results" / "sync.json"
@@ -128,11 +130,11 @@ def seed_schedule(database_url: str, rows: int, buckets: int = 24) -> int:
 class TimedSender:
     """The relay's sender, timed: how long handing the messages to the broker takes."""
 
-    def __init__(self, inner: Callable[[Any], None]) -> None:
+    def __init__(self, inner: TaskSender) -> None:
         self.inner = inner
         self.seconds = 0.0
 
-    def __call__(self, message: Any) -> None:
+    def __call__(self, message: OutboxMessage) -> None:
         started = time.perf_counter()
         self.inner(message)
         self.seconds += time.perf_counter() - started

@@ -59,7 +59,7 @@ def database_url(_database_server: str) -> Iterator[str]:
 def _with_database(url: str, name: str) -> str:
     info = psycopg.conninfo.conninfo_to_dict(url)
     info["dbname"] = name
-    return psycopg.conninfo.make_conninfo(**{k: v for k, v in info.items() if v is not None})
+    return psycopg.conninfo.make_conninfo("", **{k: v for k, v in info.items() if v is not None})
 
 
 @pytest.fixture(scope="session")
@@ -117,7 +117,7 @@ def db(database_url: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def redis_client(redis_url: str) -> Iterator[redis_lib.Redis]:
+def redis_client(redis_url: str) -> Iterator[redis_lib.Redis[str]]:
     """The suite's Redis db, flushed before the test."""
     client = redis_lib.Redis.from_url(redis_url, decode_responses=True)
     client.flushdb()
@@ -126,7 +126,7 @@ def redis_client(redis_url: str) -> Iterator[redis_lib.Redis]:
 
 
 @pytest.fixture
-def settings(authed_env: dict[str, str], db: str, redis_client: redis_lib.Redis) -> Settings:
+def settings(authed_env: dict[str, str], db: str, redis_client: redis_lib.Redis[str]) -> Settings:
     return settings_from_env(authed_env)
 
 
@@ -208,7 +208,7 @@ def auth_headers(operator_token: str) -> dict[str, str]:
 
 @pytest.fixture
 def workers(
-    authed_env: dict[str, str], redis_url: str, db: str, redis_client: redis_lib.Redis, tmp_path: Path
+    authed_env: dict[str, str], redis_url: str, db: str, redis_client: redis_lib.Redis[str], tmp_path: Path
 ) -> Iterator[Workers]:
     """Start worker groups with ``workers.start("boeing", ...)``; all are stopped after the test."""
     from tests.support.settings import clean_environ

@@ -21,7 +21,7 @@ class _TransportCapture:
     def __init__(self, app: Any) -> None:
         self.app = app
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http":
             cycle = getattr(receive, "__self__", None)
             scope[TRANSPORT_KEY] = getattr(cycle, "transport", None)

@@ -140,7 +140,7 @@ def first_node(error: GraphQLError) -> Node | None:
 
 def make_error(
     message: str, error: GraphQLError, ancestry: Ancestry, node: Node | None = None, **ext: Any
-) -> dict:
+) -> dict[str, Any]:
     """An error dict with graphql-ruby's keys: message, locations, path, extensions."""
     out: dict[str, Any] = {"message": message, "locations": locations_of(error)}
     path = ancestry.path(node if node is not None else first_node(error))

@@ -18,7 +18,7 @@ class FileFetcher:
     def __init__(self, timeout_s: float) -> None:
         self.timeout_s = timeout_s
         self.client: httpx.AsyncClient | None = None
-        self.tasks: set[asyncio.Task] = set()
+        self.tasks: set[asyncio.Task[None]] = set()
 
     async def close(self) -> None:
         """Cancel pending downloads and close the HTTP client."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 GID_PREFIX = "gid://shopify/"
 # Large id base so clients never get away with assuming small or 32-bit ids.
@@ -239,5 +240,5 @@ class IdempotencyRecord:
 
     fingerprint: str
     group_num: int | None
-    user_errors: list[dict]
+    user_errors: list[dict[str, Any]]
     created_at: float

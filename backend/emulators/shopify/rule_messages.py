@@ -81,7 +81,9 @@ def translate_validation(
 Handler = Callable[[GraphQLSchema, GraphQLError, Ancestry], dict[str, Any] | None]
 
 
-def _fields_on_correct_type(_s: GraphQLSchema, error: GraphQLError, ancestry: Ancestry) -> dict | None:
+def _fields_on_correct_type(
+    _s: GraphQLSchema, error: GraphQLError, ancestry: Ancestry
+) -> dict[str, Any] | None:
     match = re.search(r"Cannot query field '([^']+)' on type '([^']+)'", error.message)
     if not match:
         return None
@@ -90,7 +92,9 @@ def _fields_on_correct_type(_s: GraphQLSchema, error: GraphQLError, ancestry: An
     return make_error(message, error, ancestry, code="undefinedField", typeName=type_name, fieldName=field)
 
 
-def _known_argument_names(_s: GraphQLSchema, error: GraphQLError, ancestry: Ancestry) -> dict | None:
+def _known_argument_names(
+    _s: GraphQLSchema, error: GraphQLError, ancestry: Ancestry
+) -> dict[str, Any] | None:
     match = re.search(
         r"Unknown argument '([^']+)' on (field|directive) '@?(?:[^'.]+\.)?([^']+)'", error.message
     )
@@ -104,7 +108,7 @@ def _known_argument_names(_s: GraphQLSchema, error: GraphQLError, ancestry: Ance
     )
 
 
-def _scalar_leafs(schema: GraphQLSchema, error: GraphQLError, ancestry: Ancestry) -> dict | None:
+def _scalar_leafs(schema: GraphQLSchema, error: GraphQLError, ancestry: Ancestry) -> dict[str, Any] | None:
     node = first_node(error)
     match = re.search(r"Field '([^']+)' must not have a selection since type '([^']+)'", error.message)
     if match:
@@ -144,7 +148,9 @@ def _scalar_leafs(schema: GraphQLSchema, error: GraphQLError, ancestry: Ancestry
     return None
 
 
-def _known_directives(schema: GraphQLSchema, error: GraphQLError, ancestry: Ancestry) -> dict | None:
+def _known_directives(
+    schema: GraphQLSchema, error: GraphQLError, ancestry: Ancestry
+) -> dict[str, Any] | None:
     match = re.search(r"Unknown directive '@([^']+)'", error.message)
     if match:
         name = match.group(1)
@@ -182,7 +188,9 @@ def _argument_type(schema: GraphQLSchema, field: str, arg: str) -> str:
     return "?"
 
 
-def _values_of_correct_type(schema: GraphQLSchema, error: GraphQLError, ancestry: Ancestry) -> dict | None:
+def _values_of_correct_type(
+    schema: GraphQLSchema, error: GraphQLError, ancestry: Ancestry
+) -> dict[str, Any] | None:
     node = first_node(error)
     match = re.search(r"type '([^']+)' not to include unknown field '([^']+)'", error.message)
     if match:
@@ -234,7 +242,9 @@ def _values_of_correct_type(schema: GraphQLSchema, error: GraphQLError, ancestry
     )
 
 
-def _variables_in_allowed_position(_s: GraphQLSchema, error: GraphQLError, ancestry: Ancestry) -> dict | None:
+def _variables_in_allowed_position(
+    _s: GraphQLSchema, error: GraphQLError, ancestry: Ancestry
+) -> dict[str, Any] | None:
     match = re.search(
         r"Variable '\$([^']+)' of type '([^']+)' used in position expecting type '([^']+)'", error.message
     )
@@ -259,7 +269,7 @@ def _variables_in_allowed_position(_s: GraphQLSchema, error: GraphQLError, ances
 
 
 def _simple(pattern: str, template: str, code: str, key: str | None = None) -> Handler:
-    def handle(_s: GraphQLSchema, error: GraphQLError, ancestry: Ancestry) -> dict | None:
+    def handle(_s: GraphQLSchema, error: GraphQLError, ancestry: Ancestry) -> dict[str, Any] | None:
         match = re.search(pattern, error.message)
         if not match:
             return None
@@ -272,7 +282,7 @@ def _simple(pattern: str, template: str, code: str, key: str | None = None) -> H
     return handle
 
 
-def _known_type_names(_s: GraphQLSchema, error: GraphQLError, ancestry: Ancestry) -> dict | None:
+def _known_type_names(_s: GraphQLSchema, error: GraphQLError, ancestry: Ancestry) -> dict[str, Any] | None:
     match = re.search(r"Unknown type '([^']+)'", error.message)
     if not match:
         return None
@@ -288,7 +298,7 @@ def _known_type_names(_s: GraphQLSchema, error: GraphQLError, ancestry: Ancestry
     return make_error(message, error, ancestry, code="undefinedType", typeName=name)
 
 
-def _undefined_variables(_s: GraphQLSchema, error: GraphQLError, ancestry: Ancestry) -> dict | None:
+def _undefined_variables(_s: GraphQLSchema, error: GraphQLError, ancestry: Ancestry) -> dict[str, Any] | None:
     match = re.search(
         r"Variable '\$([^']+)' is (not defined|never used)(?: (?:by|in) operation '([^']+)')?", error.message
     )

@@ -177,7 +177,9 @@ class Store:
             self.search.put("ProductVariant", variant.num, variant_doc(variant, product))
 
     # variants and inventory ----------------------------------------------------------------------
-    def create_variant(self, product: Product, sku: str | None, price: Decimal, options: list) -> Variant:
+    def create_variant(
+        self, product: Product, sku: str | None, price: Decimal, options: list[tuple[str, str]]
+    ) -> Variant:
         """Append a variant (and its inventory item) to a product."""
         now = self.clock.now()
         item = InventoryItem(

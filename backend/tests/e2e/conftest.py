@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+import redis as redis_lib
 
 from tests.support.processes import Emulator, start_emulator
 from tests.support.settings import clean_environ
@@ -93,7 +94,9 @@ def extraction_env(env: dict[str, str], boeing_emulator: BoeingEmulator) -> dict
 
 
 @pytest.fixture
-def sweeper_beat(authed_env: dict[str, str], redis_client: Any, tmp_path: Path) -> Iterator[BeatProcess]:
+def sweeper_beat(
+    authed_env: dict[str, str], redis_client: redis_lib.Redis[str], tmp_path: Path
+) -> Iterator[BeatProcess]:
     """Celery beat with the test's environment: the batch sweeper every ``BATCH_SWEEP_INTERVAL_S``."""
     beat = BeatProcess.start({**clean_environ(), **authed_env}, tmp_path)
     yield beat

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import psycopg
 import pytest
@@ -17,7 +17,7 @@ from app.celery_app.celery_config import build_celery
 from app.celery_app.wiring import celery_container
 from app.cli import cli
 from app.container import Container
-from app.local.embedded import free_port, start_redis
+from app.local.embedded import EmbeddedRedis, free_port, start_redis
 from app.main import create_app
 from tests.e2e.conftest import BoeingEmulator, boeing_quota_env
 from tests.support.extraction import assert_batch_consistent, batch_row, item_statuses
@@ -48,7 +48,7 @@ def wait_finished(
         return batch if batch["status"] in TERMINAL else None
 
     batch = wait_until(finished, timeout_s=timeout_s, interval_s=0.25, what=f"batch {batch_id}")
-    return dict(batch)  # type: ignore[call-overload]
+    return dict(batch)
 
 
 def done_items(db: str, batch_id: str) -> int:
@@ -129,7 +129,7 @@ def test_a_bulk_of_1000_mixed_parts_ends_with_counters_items_and_staging_in_agre
     }  # fmt: skip
     assert counts["failed"] == len(groups["unknown"]) == batch["failed_count"]
     with psycopg.connect(db) as conn:
-        variant_skus = dict(
+        variant_skus: dict[str, list[str]] = dict(
             conn.execute(
                 "SELECT part_number, staged_skus FROM batch_items"
                 " WHERE batch_id = %s AND part_number = ANY(%s)",
@@ -166,15 +166,17 @@ def test_injected_5xx_and_timeouts_lose_nothing_and_failures_carry_reasons(
     assert batch["status"] == "completed"
     assert_batch_consistent(db, batch_id)
     with psycopg.connect(db) as conn:
-        failed = dict(
+        failed: dict[str, str] = dict(
             conn.execute(
                 "SELECT part_number, error FROM batch_items WHERE batch_id = %s AND status = 'failed'",
                 (batch_id,),
             ).fetchall()
         )
-        (poison_chunk,) = conn.execute(
+        poison_row = conn.execute(
             "SELECT chunk_no FROM batch_items WHERE batch_id = %s AND part_number = %s", (batch_id, poison)
         ).fetchone()
+        assert poison_row is not None
+        (poison_chunk,) = poison_row
         chunk = [row[0] for row in conn.execute(
             "SELECT part_number FROM batch_items WHERE batch_id = %s AND chunk_no = %s",
             (batch_id, poison_chunk),
@@ -227,18 +229,26 @@ def test_workers_killed_mid_batch_lose_and_double_nothing(
     assert staged is not None and staged[0] >= 400
 
 
+class OwnRedis(TypedDict):
+    """A test's own Redis server; ``server`` is replaced when the test restarts it on ``port``."""
+
+    server: EmbeddedRedis
+    port: int
+    url: str
+
+
 @pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[dict[str, Any]]:
+def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
     """A Redis of this test alone, so it can be restarted (its queued messages are lost: no persistence)."""
     port = free_port()
     server = start_redis(tmp_path / "redis", port, persist=False)
-    holder = {"server": server, "port": port, "url": server.url}
+    holder: OwnRedis = {"server": server, "port": port, "url": server.url}
     yield holder
     holder["server"].stop()
 
 
 def test_redis_restarted_mid_batch_loses_queued_messages_and_the_sweeper_recovers(
-    extraction_env: dict[str, str], boeing_emulator: BoeingEmulator, own_redis: dict[str, Any],
+    extraction_env: dict[str, str], boeing_emulator: BoeingEmulator, own_redis: OwnRedis,
     authed_env: dict[str, str], auth_headers: dict[str, str], db: str, tmp_path: Path,
 ) -> None:  # fmt: skip
     boeing_quota_env(extraction_env, boeing_emulator, 20, 2.0)

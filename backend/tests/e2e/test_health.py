@@ -25,7 +25,8 @@ def test_health_is_green_with_every_worker_group(api: TestClient, workers: Worke
     workers.start("boeing", "shopify", "default")
 
     def healthy() -> bool:
-        return api.get("/health").status_code == 200
+        status: int = api.get("/health").status_code
+        return status == 200
 
     wait_until(healthy, timeout_s=20, what="/health to turn green")
     body = api.get("/health").json()

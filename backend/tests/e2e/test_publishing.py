@@ -19,6 +19,7 @@ from app.container import Container
 from app.core.money import format_money
 from app.main import create_app
 from app.services.utils.metafield_builder import product_metafields
+from app.utils.normalized_record import NormalizedRecord
 from tests.support.image_host import bind_loopback, image_host, serve_app
 from tests.support.processes import Emulator, Workers, start_emulator, wait_until
 from tests.support.publishing_factories import catalogue, normalized_batch, stage
@@ -73,7 +74,7 @@ def wait_for_run(api: TestClient, headers: dict[str, str], batch_id: str, timeou
         return batch if batch["status"] in ("completed", "failed", "cancelled") else None
 
     batch = wait_until(finished, timeout_s=timeout_s, interval_s=0.3, what=f"the publish run of {batch_id}")
-    return dict(batch)  # type: ignore[call-overload]
+    return dict(batch)
 
 
 def shopify_products(shopify: Emulator) -> dict[str, dict[str, Any]]:
@@ -92,7 +93,7 @@ def stats(shopify: Emulator) -> dict[str, Any]:
     return dict(httpx.get(f"{shopify.url}/_emulator/stats").json())
 
 
-def staged_batch(container: Container, records: list[Any]) -> str:
+def staged_batch(container: Container, records: list[NormalizedRecord]) -> str:
     stage(container, records)
     by_base: dict[str, list[str]] = {}
     for record in records:
@@ -131,6 +132,7 @@ def test_200_products_one_per_sku_with_fetched_images_and_a_second_run_sends_not
         for record in records:
             product = products[record.sku]
             variant = product["variants"][0]
+            assert record.price is not None and record.cost_per_item is not None  # the catalogue is priced
             assert variant["sku"] == record.base_part_number
             assert variant["price"] == format_money(record.price)
             assert variant["cost"] is not None and float(variant["cost"]) == float(record.cost_per_item)
@@ -249,7 +251,10 @@ def test_a_worker_killed_mid_run_completes_without_duplicates(
     start_publish(api, auth_headers, batch_id)
 
     def some_published() -> bool:
-        return api.get(f"/api/v1/batches/{batch_id}", headers=auth_headers).json()["published_count"] >= 15
+        published: int = api.get(f"/api/v1/batches/{batch_id}", headers=auth_headers).json()[
+            "published_count"
+        ]
+        return published >= 15
 
     wait_until(some_published, timeout_s=20, what="the run to be under way")
     workers.kill("shopify")

@@ -9,6 +9,7 @@ stores and enrollment directly, to spend their time budget on the sync.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.container import Container
+from app.utils.normalized_record import NormalizedRecord
 from tests.support.processes import Emulator, Workers, start_emulator, wait_until
 from tests.support.publishing_factories import normalized_batch, stage
 from tests.support.settings import clean_environ
@@ -94,7 +96,7 @@ def _schedule(db: str) -> dict[str, dict[str, Any]]:
         return {row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}
 
 
-def _history(db: str) -> list[tuple]:
+def _history(db: str) -> list[tuple[Any, ...]]:
     with psycopg.connect(db) as conn:
         return conn.execute("SELECT sku, kind, reason FROM sync_history ORDER BY sku").fetchall()
 
@@ -104,7 +106,7 @@ def _product_ids(db: str) -> dict[str, str]:
         return dict(conn.execute("SELECT sku, shopify_product_id FROM product").fetchall())
 
 
-def _cycle_done(db: str, skus: list[str], since: Any) -> bool:
+def _cycle_done(db: str, skus: list[str], since: datetime) -> bool:
     rows = _schedule(db)
     return all(
         rows[sku]["sync_status"] == "success"
@@ -119,7 +121,7 @@ def _money(value: Decimal) -> Decimal:
 
 
 def _publish_through_the_api(
-    api: TestClient, headers: dict[str, str], container: Container, records: list[Any]
+    api: TestClient, headers: dict[str, str], container: Container, records: list[NormalizedRecord]
 ) -> None:
     """Stage the records as a normalized batch and publish it with ``POST /api/v1/publishing/bulk``."""
     stage(container, records)
@@ -209,11 +211,12 @@ def _start_system(workers: Workers, beat: list[BeatProcess], env: dict[str, str]
     beat.append(BeatProcess.start({**clean_environ(), **env}, log_dir))
 
 
-def _now(db: str) -> Any:
+def _now(db: str) -> datetime:
     with psycopg.connect(db) as conn:
         row = conn.execute("SELECT now()").fetchone()
     assert row is not None
-    return row[0]
+    now: datetime = row[0]
+    return now
 
 
 def test_an_absent_part_and_a_vanished_price_go_to_zero_stock_with_the_reason(
@@ -248,7 +251,7 @@ def test_an_absent_part_and_a_vanished_price_go_to_zero_stock_with_the_reason(
         [(gone, "change", "boeing_not_returned"), (unpriced, "change", "boeing_unpriced")]
     )
     with psycopg.connect(db) as conn:
-        stored = dict(conn.execute("SELECT sku, inventory_quantity FROM product").fetchall())
+        stored: dict[str, int] = dict(conn.execute("SELECT sku, inventory_quantity FROM product").fetchall())
     assert stored[gone] == stored[unpriced] == 0
 
 
@@ -275,7 +278,8 @@ def test_an_operator_triggered_sync_runs_at_once_through_the_workers(
 
     def synced() -> bool:
         row = api.get(f"/api/v1/sync/products/{sku}", headers=auth_headers).json()
-        return row["sync_status"] == "success" and row["last_price"] == 77.7
+        done: bool = row["sync_status"] == "success" and row["last_price"] == 77.7
+        return done
 
     wait_until(synced, timeout_s=20, interval_s=0.3, what="the triggered sync")
     price, cost, _ = shop_values(shopify.product(_product_ids(db)[sku]))

@@ -85,7 +85,7 @@ def assert_batch_consistent(database_url: str, batch_id: str) -> dict[str, int]:
     """Counters equal the item statuses; staged SKUs exist with matching statuses; returns status counts."""
     batch = batch_row(database_url, batch_id)
     with psycopg.connect(database_url) as conn:
-        counts = dict(
+        counts: dict[str, int] = dict(
             conn.execute(
                 "SELECT status, count(*) FROM batch_items WHERE batch_id = %s AND stage = 'extraction'"
                 " GROUP BY status",

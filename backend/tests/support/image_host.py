@@ -10,18 +10,28 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from fastapi import FastAPI
+
 from emulators.boeing.images import part_image
+
+
+class _ImageServer(ThreadingHTTPServer):
+    """The image host's server, counting the requests per path."""
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self.hits: dict[str, int] = {}
 
 
 class _ImageHandler(BaseHTTPRequestHandler):
     """``/products/<code>.png`` and ``/thumbnails/<code>.png``; codes ending in 0 have no product image."""
 
-    hits: dict[str, int]
+    server: _ImageServer
 
     def do_GET(self) -> None:
         kind, _, filename = self.path.strip("/").partition("/")
         code = filename.removesuffix(".png")
-        self.server.hits[self.path] = self.server.hits.get(self.path, 0) + 1  # type: ignore[attr-defined]
+        self.server.hits[self.path] = self.server.hits.get(self.path, 0) + 1
         if kind not in ("products", "thumbnails") or not code or (kind == "products" and code.endswith("0")):
             self.send_response(404)
             self.send_header("Content-Type", "text/plain")
@@ -42,12 +52,11 @@ class _ImageHandler(BaseHTTPRequestHandler):
 @contextmanager
 def image_host() -> Iterator[tuple[str, dict[str, int]]]:
     """Serve part images on a free loopback port; yields (base URL, hits per path)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _ImageHandler)
-    server.hits = {}  # type: ignore[attr-defined]
+    server = _ImageServer(("127.0.0.1", 0), _ImageHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", server.hits  # type: ignore[attr-defined]
+        yield f"http://127.0.0.1:{server.server_address[1]}", server.hits
     finally:
         server.shutdown()
         server.server_close()
@@ -62,7 +71,7 @@ def bind_loopback() -> socket.socket:
 
 
 @contextmanager
-def serve_app(app: Any, sock: socket.socket) -> Iterator[str]:
+def serve_app(app: FastAPI, sock: socket.socket) -> Iterator[str]:
     """Run an ASGI app with uvicorn in a thread on ``sock``; yields its base URL; stops it on exit."""
     import uvicorn
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import redis
 
@@ -20,11 +21,12 @@ from app.utils.heartbeats import KEY_PREFIX
 from tests.support.instants import clock_env
 
 BACKEND_DIR = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
 
 
 def wait_until(
-    predicate: Callable[[], object], *, timeout_s: float, interval_s: float = 0.1, what: str = ""
-) -> object:
+    predicate: Callable[[], T | None], *, timeout_s: float, interval_s: float = 0.1, what: str = ""
+) -> T:
     """Poll ``predicate`` until it returns a truthy value; fail with ``what`` after ``timeout_s``."""
     deadline = time.monotonic() + timeout_s
     while True:
@@ -143,7 +145,7 @@ class Workers:
         self.running.clear()
 
 
-def _terminate(process: subprocess.Popen, timeout_s: float = 15) -> None:  # type: ignore[type-arg]
+def _terminate(process: subprocess.Popen[str] | subprocess.Popen[bytes], timeout_s: float = 15) -> None:
     if process.poll() is not None:
         return
     with contextlib.suppress(ProcessLookupError):

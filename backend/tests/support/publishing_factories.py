@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from app.container import Container
 from app.db.product_store import PRODUCT_VALUE_FIELDS
+from app.utils.normalized_record import NormalizedRecord
 
 
 def product_values(sku: str, **overrides: Any) -> dict[str, Any]:
@@ -56,14 +58,20 @@ def product_values(sku: str, **overrides: Any) -> dict[str, Any]:
 
 
 def stage(
-    container: Any, records: list[Any], *, batch_id: str | None = None, created_by: str = "tester"
+    container: Container,
+    records: list[NormalizedRecord],
+    *,
+    batch_id: str | None = None,
+    created_by: str = "tester",
 ) -> None:
     """Write normalized records to ``product_staging`` through the staging store."""
     with container.uow_factory() as uow:
         uow.staging.upsert_many(records, batch_id=batch_id, raw_data_id=None, created_by=created_by)
 
 
-def normalized_batch(container: Any, staged: dict[str, list[str]], *, created_by: str = "tester") -> str:
+def normalized_batch(
+    container: Container, staged: dict[str, list[str]], *, created_by: str = "tester"
+) -> str:
     """A ``normalize/completed`` batch whose extraction items (requested part → staged SKUs) are done."""
     from app.db.batch_item_store import ItemOutcome
 
@@ -85,7 +93,7 @@ def normalized_batch(container: Any, staged: dict[str, list[str]], *, created_by
     return batch.id
 
 
-def catalogue(count: int, *, image_base: str | None = None, prefix: str = "PN") -> list[Any]:
+def catalogue(count: int, *, image_base: str | None = None, prefix: str = "PN") -> list[NormalizedRecord]:
     """About ``count`` normalized, sellable records over bases with 1 to 3 variants (``PN0001=K1`` ...).
 
     Prices carry a third decimal (rounded half-up), stock is spread over the US warehouses (one base in five
@@ -94,7 +102,7 @@ def catalogue(count: int, *, image_base: str | None = None, prefix: str = "PN") 
     """
     from tests.support.boeing_items import location, normalized
 
-    records: list[Any] = []
+    records: list[NormalizedRecord] = []
     index = 0
     while len(records) < count:
         index += 1

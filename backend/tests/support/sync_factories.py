@@ -12,6 +12,7 @@ from typing import Any
 
 import psycopg
 
+from app.container import Container
 from app.db.product_store import PRODUCT_VALUE_FIELDS
 from app.utils.hash_utils import sync_hash_for
 from app.utils.normalized_record import NormalizedRecord
@@ -150,7 +151,7 @@ def insert_many_scheduled(conn: psycopg.Connection, count: int, *, bucket_count:
 
 
 def publish_record(
-    container: Any,
+    container: Container,
     conn: psycopg.Connection,
     record: NormalizedRecord,
     *,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.exceptions import NonRetryableError, QuotaWait
+from app.db.outbox_store import OutboxMessage
 
 
 class RecordingSender:
@@ -15,7 +16,7 @@ class RecordingSender:
     def __init__(self) -> None:
         self.sent: list[tuple[str, list[Any]]] = []
 
-    def __call__(self, message: Any) -> None:
+    def __call__(self, message: OutboxMessage) -> None:
         self.sent.append((message.task_name, list(message.args)))
 
     def names(self) -> list[str]:

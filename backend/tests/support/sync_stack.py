@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from app.container import Container
 from app.db.product_store import PRODUCT_VALUE_FIELDS
 from app.services.utils.shopify_payload_builder import build_product_set
 from app.utils.boeing_normalize import NormalizedRecord, normalize_response
@@ -56,7 +57,7 @@ def sample_codes(boeing_url: str, count: int, *, kind: str = "normal") -> list[s
     return list(response.json()["codes"])
 
 
-def fetch_records(container: Any, codes: Iterable[str]) -> list[NormalizedRecord]:
+def fetch_records(container: Container, codes: Iterable[str]) -> list[NormalizedRecord]:
     """Boeing's normalized records for ``codes`` (every variant), through the real client."""
     shopify = container.settings.shopify
     records: list[NormalizedRecord] = []
@@ -69,7 +70,7 @@ def fetch_records(container: Any, codes: Iterable[str]) -> list[NormalizedRecord
 
 
 def publish_catalog(
-    container: Any, records: Iterable[NormalizedRecord], *, created_by: str = "e2e"
+    container: Container, records: Iterable[NormalizedRecord], *, created_by: str = "e2e"
 ) -> list[str]:
     """Publish sellable records as publishing does: one ``productSet`` each with the shared payload builder,
     the published values saved and the SKU enrolled in the sync schedule with its sync hash.

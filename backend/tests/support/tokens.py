@@ -15,10 +15,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from app.local.identity import LocalPool
 
 
-def emulator_private_key() -> Any:
+def emulator_private_key() -> rsa.RSAPrivateKey:
     data = resources.files("moto").joinpath("cognitoidp", "resources", "jwks-private.json.gz").read_bytes()
     jwk = json.loads(gzip.decompress(data))
-    return jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(jwk))
+    key = jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(jwk))
+    assert isinstance(key, rsa.RSAPrivateKey)  # the file holds the private half
+    return key
 
 
 def access_claims(pool: LocalPool, **overrides: Any) -> dict[str, Any]:
@@ -38,7 +40,13 @@ def access_claims(pool: LocalPool, **overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in claims.items() if v is not None}
 
 
-def sign(claims: dict[str, Any], *, key: Any | None = None, kid: str = "dummy", alg: str = "RS256") -> str:
+def sign(
+    claims: dict[str, Any],
+    *,
+    key: rsa.RSAPrivateKey | str | None = None,
+    kid: str = "dummy",
+    alg: str = "RS256",
+) -> str:
     key = key if key is not None else emulator_private_key()
     return jwt.encode(claims, key, algorithm=alg, headers={"kid": kid})
 

@@ -33,7 +33,7 @@ def _snake(name: str) -> str:
     return _CAMEL.sub("_", name).lower()
 
 
-def default_resolver(source: Any, info: GraphQLResolveInfo, **_args: Any) -> Any:
+def default_resolver(source: Any, info: GraphQLResolveInfo[RequestContext], **_args: Any) -> Any:
     """Dict payloads are keyed by GraphQL names; entities expose snake_case attributes."""
     if isinstance(source, dict):
         return source.get(info.field_name)
@@ -43,7 +43,7 @@ def default_resolver(source: Any, info: GraphQLResolveInfo, **_args: Any) -> Any
 def _recording(resolver: Any) -> Any:
     """Wrap a mutation resolver so its userError codes reach the stats, whatever the client selected."""
 
-    def resolve(root: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+    def resolve(root: Any, info: GraphQLResolveInfo[RequestContext], **args: Any) -> Any:
         payload = resolver(root, info, **args)
         operation = payload.get("productSetOperation") or {}
         for error in payload.get("userErrors", []) + operation.get("userErrors", []):

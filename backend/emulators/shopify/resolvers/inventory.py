@@ -40,7 +40,9 @@ def fingerprint(field_name: str, args: dict[str, Any]) -> str:
     return field_name + json.dumps(args, sort_keys=True, default=str, separators=(",", ":"))
 
 
-def resolve_inventory_set_quantities(_root: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict:
+def resolve_inventory_set_quantities(
+    _root: Any, info: GraphQLResolveInfo[RequestContext], input: dict[str, Any]
+) -> dict[str, Any]:
     """Set absolute quantities; replays the original result for a repeated idempotency key."""
     ctx: RequestContext = info.context
     store = ctx.store

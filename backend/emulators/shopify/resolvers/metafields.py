@@ -57,7 +57,9 @@ def _owner(store: Store, owner_id: str) -> tuple[str, int] | None:
     return None
 
 
-def resolve_metafields_set(_root: Any, info: GraphQLResolveInfo, metafields: list[dict[str, Any]]) -> dict:
+def resolve_metafields_set(
+    _root: Any, info: GraphQLResolveInfo[RequestContext], metafields: list[dict[str, Any]]
+) -> dict[str, Any]:
     """Upsert metafields by (owner, namespace, key); nothing is written when any entry fails."""
     store: Store = info.context.store
     if len(metafields) > MAX_METAFIELDS_PER_CALL:
@@ -175,8 +177,8 @@ def add_definition(store: Store, d: dict[str, Any]) -> MetafieldDefinition:
 
 
 def resolve_metafield_definition_create(
-    _root: Any, info: GraphQLResolveInfo, definition: dict[str, Any]
-) -> dict:
+    _root: Any, info: GraphQLResolveInfo[RequestContext], definition: dict[str, Any]
+) -> dict[str, Any]:
     """Create one metafield definition; an existing namespace.key for the owner type is TAKEN."""
     ctx: RequestContext = info.context
     errors = _definition_problems(ctx.store, definition)

@@ -55,7 +55,11 @@ class ProductSetPlan:
 
 
 def resolve_product_set(
-    _root: Any, info: GraphQLResolveInfo, input: dict[str, Any], identifier: dict | None = None, **kw: Any
+    _root: Any,
+    info: GraphQLResolveInfo[RequestContext],
+    input: dict[str, Any],
+    identifier: dict[str, Any] | None = None,
+    **kw: Any,
 ) -> dict[str, Any]:
     """Create or update one product from the full desired state."""
     ctx: RequestContext = info.context
@@ -264,7 +268,7 @@ def _check_options_and_variants(store: Store, plan: ProductSetPlan) -> None:
 
 
 def _variant_options(
-    plan: ProductSetPlan, options: list[tuple[str, list[str]]], raw: list[dict], path: list[Any]
+    plan: ProductSetPlan, options: list[tuple[str, list[str]]], raw: list[dict[str, Any]], path: list[Any]
 ) -> list[tuple[str, str]] | None:
     chosen: dict[str, str] = {}
     ok = True
@@ -329,7 +333,12 @@ def _check_variant_values(store: Store, plan: ProductSetPlan, data: dict[str, An
 
 
 def _checked_list(
-    store: Store, plan: ProductSetPlan, owner_type: str, owner: int | None, raw: list[dict], path: list[Any]
+    store: Store,
+    plan: ProductSetPlan,
+    owner_type: str,
+    owner: int | None,
+    raw: list[dict[str, Any]],
+    path: list[Any],
 ) -> list[CheckedMetafield]:
     checked: list[CheckedMetafield] = []
     for i, data in enumerate(raw):

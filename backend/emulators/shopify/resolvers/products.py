@@ -38,7 +38,10 @@ def shop_view(ctx: RequestContext) -> dict[str, Any]:
 
 
 def resolve_product_update(
-    _root: Any, info: GraphQLResolveInfo, product: dict[str, Any], media: list[dict] | None = None
+    _root: Any,
+    info: GraphQLResolveInfo[RequestContext],
+    product: dict[str, Any],
+    media: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Update product scalars (status, title, ...); metafields given here are upserted."""
     ctx: RequestContext = info.context
@@ -86,7 +89,9 @@ def resolve_product_update(
     return {"product": target, "userErrors": []}
 
 
-def resolve_product_delete(_root: Any, info: GraphQLResolveInfo, input: dict[str, Any], **_kw: Any) -> dict:
+def resolve_product_delete(
+    _root: Any, info: GraphQLResolveInfo[RequestContext], input: dict[str, Any], **_kw: Any
+) -> dict[str, Any]:
     """Delete a product with its variants, inventory, metafields and files."""
     ctx: RequestContext = info.context
     target = ctx.store.product_by_gid(input["id"])

@@ -14,7 +14,7 @@ from ..store import Store
 from .common import APP_NAMESPACE, RequestContext
 from .products import shop_view
 
-Info = GraphQLResolveInfo
+Info = GraphQLResolveInfo[RequestContext]
 PRIMARY_LOCATION = 4  # "Shop location"
 
 

@@ -22,15 +22,15 @@ from ..models import (
 )
 from ..pagination import paginate
 from ..scalars import format_decimal
-from ..store import QUANTITY_NAMES
-from .common import APP_NAMESPACE
+from ..store import QUANTITY_NAMES, Store
+from .common import APP_NAMESPACE, RequestContext
 from .metafields import compare_digest
 
-Info = GraphQLResolveInfo
+Info = GraphQLResolveInfo[RequestContext]
 _TAG_RE = re.compile(r"<[^>]+>")
 
 
-def _store(info: Info) -> Any:
+def _store(info: Info) -> Store:
     return info.context.store
 
 

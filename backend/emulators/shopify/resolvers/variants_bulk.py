@@ -26,7 +26,7 @@ _NO_QUANTITIES = (
 
 def resolve_variants_bulk_update(
     _root: Any,
-    info: GraphQLResolveInfo,
+    info: GraphQLResolveInfo[RequestContext],
     productId: str,
     variants: list[dict[str, Any]],
     allowPartialUpdates: bool = False,

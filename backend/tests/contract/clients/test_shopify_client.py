@@ -11,7 +11,7 @@ import httpx
 import pytest
 import redis as redis_lib
 
-from app.clients.shopify_client import ShopifyClient
+from app.clients.shopify_client import ProductSetResult, ShopifyClient
 from app.core.config import ShopifySettings
 from app.core.exceptions import NonRetryableError, QuotaWait
 from app.services.utils.metafield_builder import build_location_summary_metafield, metafield_definition_inputs
@@ -40,7 +40,9 @@ def shopify(emulator: Emulator) -> Emulator:
     return emulator
 
 
-def client_for(emulator: Emulator, redis_client: redis_lib.Redis, version: str = "2026-04") -> ShopifyClient:
+def client_for(
+    emulator: Emulator, redis_client: redis_lib.Redis[str], version: str = "2026-04"
+) -> ShopifyClient:
     settings = ShopifySettings(
         store_domain="emulator.myshopify.com",
         admin_api_token="shpat_emulator_dev",
@@ -52,7 +54,7 @@ def client_for(emulator: Emulator, redis_client: redis_lib.Redis, version: str =
     return ShopifyClient(settings, limiter)
 
 
-def publish_one(client: ShopifyClient, sku: str = "WF338109=K3") -> tuple[dict[str, str], object]:
+def publish_one(client: ShopifyClient, sku: str = "WF338109=K3") -> tuple[dict[str, str], ProductSetResult]:
     for definition in metafield_definition_inputs():
         client.create_metafield_definition(definition)
     locations = {loc.name: loc.id for loc in client.locations() if loc.is_active}
@@ -64,7 +66,7 @@ def publish_one(client: ShopifyClient, sku: str = "WF338109=K3") -> tuple[dict[s
 
 
 def test_every_document_we_send_validates_and_does_what_it_says(
-    shopify: Emulator, redis_client: redis_lib.Redis
+    shopify: Emulator, redis_client: redis_lib.Redis[str]
 ) -> None:
     client = client_for(shopify, redis_client)
     locations = client.locations()
@@ -79,19 +81,22 @@ def test_every_document_we_send_validates_and_does_what_it_says(
     mapped, result = publish_one(client)
     again = publish_one(client)[1]
     assert again == result, "productSet upserts by customId: the same product, variant and inventory item"
-    assert result.handle == "wf338109--k3"  # type: ignore[attr-defined]
+    assert result.handle == "wf338109--k3"
 
+    # The part was just published, so the lookup is not None (index: a None would fail the test).
     assert (
-        client.product_by_custom_id("custom", "aviall_part_number", "WF338109=K3")["id"] == result.product_id
-    )  # type: ignore[index,attr-defined]
+        client.product_by_custom_id("custom", "aviall_part_number", "WF338109=K3")["id"]  # type: ignore[index]
+        == result.product_id
+    )
     assert client.product_by_custom_id("custom", "aviall_part_number", "NOPE=1") is None
     variants = client.variants_by_sku(["wf338109", "NOPE"])
-    assert [v["id"] for v in variants] == [result.variant_id]  # type: ignore[attr-defined]
+    assert [v["id"] for v in variants] == [result.variant_id]
     found = client.search_variants(["WF338109"])
     assert found and found[0]["product"]["vendor"] == "BOEING COMMERCIAL AIRPLANES"
     assert {m["key"] for m in found[0]["product"]["metafields"]["nodes"]} >= {"aviall_part_number", "pma"}
 
-    product_id, variant_id = result.product_id, result.variant_id  # type: ignore[attr-defined]
+    product_id, variant_id = result.product_id, result.variant_id
+    assert variant_id is not None and result.inventory_item_id is not None  # a part has one variant
     updated = client.update_variants(
         build_variant_price_update(product_id, variant_id, Decimal("30.00"), Decimal("27.27"))
     )
@@ -99,7 +104,7 @@ def test_every_document_we_send_validates_and_does_what_it_says(
     quantities = {mapped["Dallas Central"]: 90, mapped["Chicago Warehouse"]: 50, mapped["Miami, FL"]: 0}
     previous = {mapped["Dallas Central"]: 100, mapped["Chicago Warehouse"]: 50, mapped["Miami, FL"]: 0}
     inventory = build_inventory_set(
-        inventory_item_id=result.inventory_item_id,  # type: ignore[attr-defined]
+        inventory_item_id=result.inventory_item_id,
         quantities=quantities,
         previous=previous,
         api_version="2026-04",
@@ -123,12 +128,13 @@ def test_every_document_we_send_validates_and_does_what_it_says(
 
 
 def test_compare_quantity_documents_validate_on_an_older_version(
-    shopify: Emulator, redis_client: redis_lib.Redis
+    shopify: Emulator, redis_client: redis_lib.Redis[str]
 ) -> None:
     client = client_for(shopify, redis_client, version="2025-10")
     mapped, result = publish_one(client)
+    assert result.inventory_item_id is not None  # a part has one variant
     inventory = build_inventory_set(
-        inventory_item_id=result.inventory_item_id,  # type: ignore[attr-defined]
+        inventory_item_id=result.inventory_item_id,
         quantities={mapped["Dallas Central"]: 7},
         previous={mapped["Dallas Central"]: 100},
         api_version="2025-10",
@@ -140,7 +146,7 @@ def test_compare_quantity_documents_validate_on_an_older_version(
 
 
 def test_throttled_waits_the_computed_time_then_succeeds(
-    shopify: Emulator, redis_client: redis_lib.Redis
+    shopify: Emulator, redis_client: redis_lib.Redis[str]
 ) -> None:
     plan = {"restore_rate": 50, "bucket_size": 100, "max_query_cost": 1000}
     httpx.put(f"{shopify.url}/_emulator/plan", json=plan).raise_for_status()
@@ -159,7 +165,7 @@ def test_throttled_waits_the_computed_time_then_succeeds(
 
 
 def test_user_errors_are_permanent_with_shopifys_message(
-    shopify: Emulator, redis_client: redis_lib.Redis
+    shopify: Emulator, redis_client: redis_lib.Redis[str]
 ) -> None:
     client = client_for(shopify, redis_client)
     for definition in metafield_definition_inputs():

@@ -13,7 +13,7 @@ def test_migrate_twice_applies_nothing_the_second_time(_database_server: str) ->
         conn.execute(f'CREATE DATABASE "{name}"')
     info = psycopg.conninfo.conninfo_to_dict(_database_server)
     info["dbname"] = name
-    url = psycopg.conninfo.make_conninfo(**{k: v for k, v in info.items() if v is not None})
+    url = psycopg.conninfo.make_conninfo("", **{k: v for k, v in info.items() if v is not None})
     try:
         first = apply_migrations(url)
         second = apply_migrations(url)

@@ -26,7 +26,7 @@ def conn(db: str) -> Iterator[psycopg.Connection]:
         yield connection
 
 
-def _status(conn: psycopg.Connection, ids: list[str]) -> dict[str, tuple]:
+def _status(conn: psycopg.Connection, ids: list[str]) -> dict[str, tuple[Any, ...]]:
     rows = conn.execute(
         "SELECT id::text, sync_status, lease_until > now(), consecutive_failures, is_active"
         " FROM product_sync_schedule WHERE id = ANY(%s::uuid[])",

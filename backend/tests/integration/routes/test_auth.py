@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from typing import Any
 
 import boto3
 import pytest
@@ -17,7 +18,9 @@ from tests.conftest import OPERATOR_PASSWORD
 from tests.support.tokens import access_claims, foreign_key, sign
 
 
-def _get_me(api: TestClient, token: str | None, scheme: str = "Bearer") -> tuple[int, dict, dict]:
+def _get_me(
+    api: TestClient, token: str | None, scheme: str = "Bearer"
+) -> tuple[int, dict[str, Any], dict[str, str]]:
     headers = {"Authorization": f"{scheme} {token}"} if token is not None else {}
     response = api.get("/api/v1/auth/me", headers=headers)
     return response.status_code, response.json(), dict(response.headers)
@@ -48,7 +51,7 @@ def test_no_token_and_not_bearer_are_missing_token(api: TestClient, operator_tok
 
 
 def _none_alg_token(pool: LocalPool) -> str:
-    def b64(data: dict) -> str:
+    def b64(data: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
     return f"{b64({'alg': 'none', 'kid': 'dummy'})}.{b64(access_claims(pool))}."

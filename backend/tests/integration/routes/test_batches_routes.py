@@ -4,11 +4,11 @@ by an in-process broker against the Boeing emulator (http-api §2.1, §3.5, §3.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import psycopg
 import pytest
+import redis as redis_lib
 from fastapi.testclient import TestClient
 
 from app.container import build_container
@@ -29,7 +29,11 @@ def broker() -> InlineBroker:
 
 @pytest.fixture
 def client(
-    boeing_env: dict[str, str], authed_env: dict[str, str], db: str, redis_client: Any, broker: InlineBroker
+    boeing_env: dict[str, str],
+    authed_env: dict[str, str],
+    db: str,
+    redis_client: redis_lib.Redis[str],
+    broker: InlineBroker,
 ) -> Iterator[TestClient]:
     container = build_container(settings_from_env(authed_env), overrides={"dispatcher": broker})
     broker.container = container
@@ -112,7 +116,7 @@ def test_staging_lists_a_batch_s_products_by_membership_with_filters(
     "params", [{"limit": 0}, {"limit": 1001}, {"offset": -1}, {"status": "normalized"}, {"status": "FETCHED"}]
 )
 def test_staging_rejects_bad_query_values(
-    client: TestClient, auth_headers: dict[str, str], params: dict
+    client: TestClient, auth_headers: dict[str, str], params: dict[str, int | str]
 ) -> None:
     response = client.get("/api/v1/products/staging", params=params, headers=auth_headers)
     assert response.status_code == 422
@@ -182,7 +186,7 @@ def test_cancel_skips_items_not_started_and_freezes_progress(
     assert after["status"] == "cancelled"
     assert after["progress_percent"] == before["progress_percent"]
     with psycopg.connect(db) as conn:
-        counts = dict(
+        counts: dict[str, int] = dict(
             conn.execute(
                 "SELECT status, count(*) FROM batch_items WHERE batch_id = %s GROUP BY status", (batch_id,)
             ).fetchall()

@@ -51,7 +51,7 @@ def error(response: httpx.Response | Any) -> tuple[int, str]:
 
 
 def test_single_publish_queues_a_one_item_batch(
-    api: TestClient, auth_headers: dict, container: Container
+    api: TestClient, auth_headers: dict[str, str], container: Container
 ) -> None:
     stage(container, [normalized()])
     response = api.post(
@@ -66,7 +66,9 @@ def test_single_publish_queues_a_one_item_batch(
     assert batch["publish_part_numbers"] == ["WF338109=K3"]
 
 
-def test_single_publish_errors(api: TestClient, auth_headers: dict, container: Container, db: str) -> None:
+def test_single_publish_errors(
+    api: TestClient, auth_headers: dict[str, str], container: Container, db: str
+) -> None:
     stage(container, [normalized(aviallPartNumber="BLOCKED-1", listPrice="0", netPrice="0")])
     post = lambda body: api.post("/api/v1/publishing/publish", json=body, headers=auth_headers)  # noqa: E731
     assert error(post({"part_number": "UNKNOWN-1"})) == (404, "product_not_found")
@@ -80,14 +82,16 @@ def test_single_publish_errors(api: TestClient, auth_headers: dict, container: C
     assert error(post({"part_number": "WF338109=K3", "batch_id": missing})) == (404, "batch_not_found")
     assert error(post({"part_number": "WF338109=K3", "batch_id": "not-a-uuid"})) == (404, "batch_not_found")
     with psycopg.connect(db, autocommit=True) as conn:
-        (extract_id,) = conn.execute(
+        extract = conn.execute(
             "INSERT INTO batches (batch_type, status, created_by)"
             " VALUES ('extract', 'processing', 'op') RETURNING id"
-        ).fetchone()  # type: ignore[misc]
-        (running_id,) = conn.execute(
+        ).fetchone()
+        running = conn.execute(
             "INSERT INTO batches (batch_type, status, created_by)"
             " VALUES ('publish', 'processing', 'op') RETURNING id"
-        ).fetchone()  # type: ignore[misc]
+        ).fetchone()
+        assert extract is not None and running is not None  # INSERT ... RETURNING gives one row
+        (extract_id,), (running_id,) = extract, running
     assert error(post({"part_number": "WF338109=K3", "batch_id": str(extract_id)})) == (
         409,
         "batch_not_ready",
@@ -99,7 +103,7 @@ def test_single_publish_errors(api: TestClient, auth_headers: dict, container: C
 
 
 def test_bulk_publish_from_a_batch_is_a_new_run_and_idempotent_by_key(
-    api: TestClient, auth_headers: dict, container: Container
+    api: TestClient, auth_headers: dict[str, str], container: Container
 ) -> None:
     stage(container, [normalized(aviallPartNumber="WF338109=K3"), normalized(aviallPartNumber="WF338109=K5")])
     batch_id = normalized_batch(container, {"WF338109": ["WF338109=K3", "WF338109=K5"]})
@@ -128,7 +132,7 @@ def test_bulk_publish_from_a_batch_is_a_new_run_and_idempotent_by_key(
     assert legacy.headers["Deprecation"] == "true"
 
 
-def test_bulk_publish_input_errors(api: TestClient, auth_headers: dict) -> None:
+def test_bulk_publish_input_errors(api: TestClient, auth_headers: dict[str, str]) -> None:
     post = lambda body: api.post("/api/v1/publishing/bulk", json=body, headers=auth_headers)  # noqa: E731
     assert error(post({})) == (422, "validation_error")
     assert error(post({"part_numbers": ["A"], "part_numbers_text": "B"})) == (422, "validation_error")
@@ -143,7 +147,7 @@ def test_bulk_publish_input_errors(api: TestClient, auth_headers: dict) -> None:
     assert error(post({"batch_id": missing})) == (404, "batch_not_found")
 
 
-def test_metafield_setup_creates_then_reports_existing(api: TestClient, auth_headers: dict) -> None:
+def test_metafield_setup_creates_then_reports_existing(api: TestClient, auth_headers: dict[str, str]) -> None:
     first = api.post("/api/v1/publishing/metafields/setup", headers=auth_headers).json()
     assert first["success"] is True
     assert "custom.aviall_part_number" in first["created"]
@@ -153,7 +157,7 @@ def test_metafield_setup_creates_then_reports_existing(api: TestClient, auth_hea
 
 
 def test_metafield_setup_reports_a_definition_of_the_wrong_type(
-    api: TestClient, auth_headers: dict, shopify: Emulator
+    api: TestClient, auth_headers: dict[str, str], shopify: Emulator
 ) -> None:
     seeded = [{"namespace": "custom", "key": "pma", "type": "date"}]
     httpx.put(f"{shopify.url}/_emulator/metafield-definitions", json=seeded).raise_for_status()
@@ -162,11 +166,15 @@ def test_metafield_setup_reports_a_definition_of_the_wrong_type(
     assert body["failed"] == [{"key": "custom.pma", "error": "exists with type date, expected boolean"}]
 
 
-def test_check_resolves_full_and_base_skus(api: TestClient, auth_headers: dict, container: Container) -> None:
+def test_check_resolves_full_and_base_skus(
+    api: TestClient, auth_headers: dict[str, str], container: Container
+) -> None:
     stage(container, [normalized(aviallPartNumber="WF338109=K3")])
     publish_now(container, "WF338109=K3")
     with container.uow_factory() as uow:
-        product_id = uow.products.get_by_sku("WF338109=K3").shopify_product_id
+        product = uow.products.get_by_sku("WF338109=K3")
+        assert product is not None  # published above
+        product_id = product.shopify_product_id
     check = lambda sku: api.get("/api/v1/publishing/check", params={"sku": sku}, headers=auth_headers)  # noqa: E731
     assert check("WF338109=K3").json() == {"shopifyProductId": product_id}
     assert check("wf338109").json() == {"shopifyProductId": product_id}
@@ -179,7 +187,7 @@ def test_check_resolves_full_and_base_skus(api: TestClient, auth_headers: dict, 
 
 
 def test_published_products_list_and_detail(
-    api: TestClient, auth_headers: dict, container: Container
+    api: TestClient, auth_headers: dict[str, str], container: Container
 ) -> None:
     stage(container, [normalized(aviallPartNumber="WF338109=K3"), normalized(aviallPartNumber="AN3-12A")])
     publish_now(container, "WF338109=K3", "AN3-12A")
@@ -211,7 +219,7 @@ def test_published_products_list_and_detail(
 
 
 def test_update_writes_shopify_then_the_record(
-    api: TestClient, auth_headers: dict, container: Container, shopify: Emulator
+    api: TestClient, auth_headers: dict[str, str], container: Container, shopify: Emulator
 ) -> None:
     stage(container, [normalized()])
     publish_now(container, "WF338109=K3")
@@ -237,7 +245,7 @@ def test_update_writes_shopify_then_the_record(
     assert error(put(product["shopify_product_id"], {"title": "no sku"})) == (422, "validation_error")
 
 
-def test_multi_part_search(api: TestClient, auth_headers: dict, container: Container) -> None:
+def test_multi_part_search(api: TestClient, auth_headers: dict[str, str], container: Container) -> None:
     stage(container, [normalized(aviallPartNumber="WF338109=K3"), normalized(aviallPartNumber="AN3-12A")])
     publish_now(container, "WF338109=K3", "AN3-12A")
     body = {"part_numbers": ["wf338109=K9", "AN3-12A", "AN3-12A", "MISSING-1"]}

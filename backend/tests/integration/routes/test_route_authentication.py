@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from starlette.routing import Mount, Route
@@ -25,10 +26,12 @@ def _sample_url(path: str) -> str:
 
 def _api_routes(api: TestClient) -> list[tuple[str, str]]:
     """(method, full path) of every API route, included routers flattened; any other route must be public."""
-    routes = []
-    for context in iter_route_contexts(api.app.routes):  # type: ignore[attr-defined]
+    routes: list[tuple[str, str]] = []
+    assert isinstance(api.app, FastAPI)  # the client serves the app itself, unwrapped
+    for context in iter_route_contexts(api.app.routes):
         route, path = context.original_route, context.path
         if isinstance(route, APIRoute):
+            assert path is not None  # an API route always has its full path
             routes.extend((method, path) for method in sorted(context.methods or ()))
         else:
             assert isinstance(route, Route | Mount), f"unclassified route {route!r}"

@@ -166,7 +166,11 @@ def test_history_and_failures_follow_the_contract(
     ],
 )
 def test_out_of_range_queries_are_422_not_clamped(
-    sync_env: dict[str, str], api: TestClient, auth_headers: dict[str, str], path: str, params: dict
+    sync_env: dict[str, str],
+    api: TestClient,
+    auth_headers: dict[str, str],
+    path: str,
+    params: dict[str, int | str],
 ) -> None:
     response = api.get(f"/api/v1/sync/{path}", params=params, headers=auth_headers)
     assert response.status_code == 422

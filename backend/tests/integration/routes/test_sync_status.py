@@ -33,7 +33,7 @@ def test_sync_status_without_auth_reports_scheduler_limiters_and_cycle(
         SYNC_MODE="testing", SYNC_BUCKET_COUNT="4", SYNC_BUCKET_SECONDS="5", SYNC_DISPATCH_INTERVAL_S="2"
     )
     api: TestClient = request.getfixturevalue("api")
-    client: redis_lib.Redis = request.getfixturevalue("redis_client")
+    client: redis_lib.Redis[str] = request.getfixturevalue("redis_client")
     last = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)
     key = f"{PREFIX}dispatch-hourly-sync"
     client.hset(key, "meta", json.dumps({"last_run_at": last, "total_run_count": 3}, cls=RedBeatJSONEncoder))

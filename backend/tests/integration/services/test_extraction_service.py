@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+import redis as redis_lib
 
 from app.container import Container, build_container
 from app.core.config import Settings
@@ -44,8 +45,8 @@ def broker() -> InlineBroker:
 
 @pytest.fixture
 def pipeline(
-    env: dict[str, str], emulator: EmulatorThread, control: httpx.Client, db: str, redis_client: Any,
-    broker: InlineBroker,
+    env: dict[str, str], emulator: EmulatorThread, control: httpx.Client, db: str,
+    redis_client: redis_lib.Redis[str], broker: InlineBroker,
 ) -> Iterator[Container]:  # fmt: skip
     env.update(
         BOEING_BASE_URL=emulator.url,
@@ -71,7 +72,7 @@ def start(container: Container, part_numbers: list[str], key: str | None = None)
     accepted = container.extraction_service.start_bulk(
         part_numbers=part_numbers, part_numbers_text=None, idempotency_key=key, created_by="op-1"
     )
-    return accepted.batch_id  # type: ignore[no-any-return]
+    return accepted.batch_id
 
 
 def test_a_mixed_bulk_ends_with_every_item_terminal_and_counts_that_agree(
@@ -102,12 +103,14 @@ def test_a_mixed_bulk_ends_with_every_item_terminal_and_counts_that_agree(
     assert (batch["batch_type"], batch["status"]) == ("normalize", "completed")
     assert batch["completed_at"] is not None
     with psycopg.connect(db) as conn:
-        skus = conn.execute(
+        staged = conn.execute(
             "SELECT staged_skus FROM batch_items WHERE batch_id = %s AND part_number = %s",
             (batch_id, variants[0]),
-        ).fetchone()[0]
+        ).fetchone()
+        assert staged is not None
+        skus = staged[0]
         assert len(skus) >= 2 and all(sku.startswith(variants[0] + "=") for sku in skus)
-        reasons = dict(
+        reasons: dict[str, str] = dict(
             conn.execute(
                 "SELECT part_number, blocked_reason FROM batch_items i JOIN product_staging s"
                 " ON s.sku = ANY(i.staged_skus) WHERE i.batch_id = %s AND i.status = 'blocked'",
@@ -130,6 +133,7 @@ def test_a_mixed_bulk_ends_with_every_item_terminal_and_counts_that_agree(
             "SELECT count(*) FROM boeing_raw_data WHERE batch_id = %s", (batch_id,)
         ).fetchone()
         chunks = (len(parts) + 9) // 10  # chunks of 10 part numbers, in the input order
+        assert raw_rows is not None
         assert raw_rows[0] == chunks
     assert broker.sent["tasks.normalization.normalize_chunk"] == chunks
 
@@ -147,10 +151,15 @@ def test_lost_messages_are_re_sent_by_the_sweeper(
     parts = sample(control, "normal", 40)
     batch_id = start(pipeline, parts)
     lost: list[Any] = []
-    # Every first extract message and every first normalize message is lost (a broker restart).
-    broker.drain(
-        drop=lambda name, args: name != "tasks.extraction.process_bulk_search" and not lost.append(args)
-    )
+
+    def lose(name: str, args: tuple[Any, ...]) -> bool:
+        """Every first extract message and every first normalize message is lost (a broker restart)."""
+        if name == "tasks.extraction.process_bulk_search":
+            return False
+        lost.append(args)
+        return True
+
+    broker.drain(drop=lose)
     assert batch_row(db, batch_id)["status"] == "processing"
     with psycopg.connect(db) as conn:
         conn.execute(
@@ -227,7 +236,9 @@ def test_re_extracting_a_published_sku_keeps_its_shopify_link(
     first = start(pipeline, [code])
     broker.drain()
     with psycopg.connect(db) as conn:
-        (skus,) = conn.execute("SELECT staged_skus FROM batch_items WHERE batch_id = %s", (first,)).fetchone()
+        staged = conn.execute("SELECT staged_skus FROM batch_items WHERE batch_id = %s", (first,)).fetchone()
+        assert staged is not None
+        (skus,) = staged
         sku = skus[0]
         conn.execute(
             "UPDATE product_staging SET status = 'published', shopify_product_id = '777', image_url = 'x.png'"
@@ -243,6 +254,7 @@ def test_re_extracting_a_published_sku_keeps_its_shopify_link(
             " WHERE sku = %s",
             (sku,),
         ).fetchone()
+    assert row is not None
     assert row[:3] == ("published", "777", "x.png")
     assert str(row[3]) == "99.99"
     assert row[4] == second
@@ -256,9 +268,15 @@ def test_an_answer_deleted_before_its_normalization_fails_its_items_with_a_reaso
     parts = sample(control, "normal", 12)
     batch_id = start(pipeline, parts)
     held: list[int] = []
-    broker.drain(
-        drop=lambda name, args: name == "tasks.normalization.normalize_chunk" and not held.append(args[0])
-    )
+
+    def hold(name: str, args: tuple[Any, ...]) -> bool:
+        """Hold back every normalize message, keeping its stored answer's id."""
+        if name != "tasks.normalization.normalize_chunk":
+            return False
+        held.append(args[0])
+        return True
+
+    broker.drain(drop=hold)
     assert len(held) == 2
     with psycopg.connect(db) as conn:  # retention runs under the waiting items
         conn.execute("DELETE FROM boeing_raw_data WHERE id = %s", (held[0],))

@@ -45,7 +45,9 @@ def drain(container: Container, batch_id: str, *, last_attempt: bool = True) -> 
     """Run the tasks' bodies in-process: start the run, then publish every item it sends, until done."""
     runner = container.publish_runner
     with container.uow_factory() as uow:
-        run = uow.batches.get(batch_id).publish_run
+        batch = uow.batches.get(batch_id)
+        assert batch is not None  # created by the caller
+        run = batch.publish_run
     runner.start_run(batch_id, run)
     outcomes: dict[str, str] = {}
     for _ in range(100):
@@ -114,7 +116,7 @@ def test_a_bulk_run_publishes_one_product_per_full_sku_and_fails_what_cannot_be_
         "SELECT args FROM task_outbox WHERE task_name = 'tasks.batch.check_batch_completion'"
     ).fetchall()
     assert checks == [([result.batch.id],)], "the last item asks for the completion check"
-    errors = dict(
+    errors: dict[str, str] = dict(
         conn.execute(
             "SELECT part_number, error FROM batch_items WHERE batch_id = %s AND status = 'failed'",
             (result.batch.id,),
@@ -133,7 +135,7 @@ def test_a_bulk_run_publishes_one_product_per_full_sku_and_fails_what_cannot_be_
     assert products["AN3-12A"]["inventory"]["Miami, FL"] == 7
     assert products["AN3-12A"]["inventory"]["Dallas Central"] == 0
 
-    staging = dict(conn.execute("SELECT sku, status FROM product_staging").fetchall())
+    staging: dict[str, str] = dict(conn.execute("SELECT sku, status FROM product_staging").fetchall())
     assert staging == {
         "WF338109=K3": "published",
         "WF338109=K5": "published",

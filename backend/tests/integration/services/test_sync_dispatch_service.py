@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import psycopg
 import pytest
+import redis as redis_lib
 
 from app.container import Container, build_container
 from app.core.config import Settings
 from app.core.exceptions import ConflictError, NotFoundError
+from app.db.outbox_store import OutboxMessage
 from app.services.sync_dispatch_service import claim_lease_s, dispatch_budget
 from tests.support.settings import settings_from_env
 from tests.support.sync_factories import Published, insert_published
@@ -18,10 +21,10 @@ from tests.support.sync_factories import Published, insert_published
 
 class RecordingSender:
     def __init__(self) -> None:
-        self.sent: list[tuple[str, list]] = []
+        self.sent: list[tuple[str, list[Any]]] = []
 
-    def __call__(self, message: object) -> None:
-        self.sent.append((message.task_name, message.args))  # type: ignore[attr-defined]
+    def __call__(self, message: OutboxMessage) -> None:
+        self.sent.append((message.task_name, message.args))
 
 
 @pytest.fixture
@@ -30,7 +33,9 @@ def sender() -> RecordingSender:
 
 
 @pytest.fixture
-def make_container(authed_env: dict[str, str], db: str, redis_client: object, sender: RecordingSender):  # type: ignore[no-untyped-def]
+def make_container(
+    authed_env: dict[str, str], db: str, redis_client: redis_lib.Redis[str], sender: RecordingSender
+) -> Iterator[Callable[..., Container]]:
     built: list[Container] = []
 
     def make(**env: str) -> Container:
@@ -70,9 +75,9 @@ def test_budget_is_what_the_sync_share_can_serve_before_the_next_dispatch() -> N
 
 
 def test_dispatch_claims_the_budget_in_boeing_sized_groups_through_the_outbox(
-    make_container,
+    make_container: Callable[..., Container],
     conn: psycopg.Connection,
-    sender: RecordingSender,  # type: ignore[no-untyped-def]
+    sender: RecordingSender,
 ) -> None:
     ids = insert_published(conn, [Published(f"P-{i:02d}") for i in range(45)])
     container = make_container(BOEING_QUOTA_REQUESTS="8", BOEING_SYNC_SHARE="0.5", BOEING_BATCH_SIZE="10")
@@ -97,9 +102,9 @@ def test_dispatch_claims_the_budget_in_boeing_sized_groups_through_the_outbox(
 
 
 def test_retry_dispatch_takes_failed_rows_past_their_backoff(
-    make_container,
+    make_container: Callable[..., Container],
     conn: psycopg.Connection,
-    sender: RecordingSender,  # type: ignore[no-untyped-def]
+    sender: RecordingSender,
 ) -> None:
     insert_published(conn, [Published("OK")], sync_status="success")
     failed = insert_published(conn, [Published("FAILED")], sync_status="failed", consecutive_failures=1)
@@ -117,8 +122,8 @@ def test_retry_dispatch_takes_failed_rows_past_their_backoff(
 
 
 def test_disabled_sync_dispatches_nothing(
-    make_container, conn: psycopg.Connection, sender: RecordingSender
-) -> None:  # type: ignore[no-untyped-def]
+    make_container: Callable[..., Container], conn: psycopg.Connection, sender: RecordingSender
+) -> None:
     insert_published(conn, [Published("P-1")])
     container = make_container(SYNC_ENABLED="false")
     assert container.sync_dispatch_service.dispatch_hourly().skipped == "sync is disabled"
@@ -130,8 +135,8 @@ def test_disabled_sync_dispatches_nothing(
 
 
 def test_end_of_day_cleanup_writes_the_summary_and_prunes_old_history(
-    make_container,
-    conn: psycopg.Connection,  # type: ignore[no-untyped-def]
+    make_container: Callable[..., Container],
+    conn: psycopg.Connection,
 ) -> None:
     insert_published(conn, [Published("S-1"), Published("S-2")], last_sync_at=datetime.now(UTC))
     insert_published(conn, [Published("S-3")], last_sync_at=datetime.now(UTC) - timedelta(days=2))
@@ -154,9 +159,9 @@ def test_end_of_day_cleanup_writes_the_summary_and_prunes_old_history(
 
 
 def test_trigger_and_reactivate_answer_the_contract_errors(
-    make_container,
+    make_container: Callable[..., Container],
     conn: psycopg.Connection,
-    sender: RecordingSender,  # type: ignore[no-untyped-def]
+    sender: RecordingSender,
 ) -> None:
     insert_published(conn, [Published("LIVE")], next_sync_at="now() + interval '1 hour'")
     insert_published(conn, [Published("DEAD")], is_active=False, consecutive_failures=5, sync_status="failed")
@@ -185,9 +190,9 @@ def test_trigger_and_reactivate_answer_the_contract_errors(
 
 
 def test_a_change_whose_shopify_write_stalled_is_requeued_without_asking_boeing_again(
-    make_container,
+    make_container: Callable[..., Container],
     conn: psycopg.Connection,
-    sender: RecordingSender,  # type: ignore[no-untyped-def]
+    sender: RecordingSender,
 ) -> None:
     stalled, writing = insert_published(
         conn, [Published("STALLED"), Published("WRITING")], sync_status="syncing"

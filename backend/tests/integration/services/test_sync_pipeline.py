@@ -10,6 +10,7 @@ from typing import Any
 
 import psycopg
 import pytest
+import redis as redis_lib
 
 from app.container import Container, build_container
 from app.core.exceptions import QuotaWait, RetryableError
@@ -21,13 +22,15 @@ from tests.support.sync_fakes import FakeBoeing, FakeLimiter, FakeShopify, Recor
 
 
 class Pipeline:
-    def __init__(self, container: Container, conn: psycopg.Connection) -> None:
+    def __init__(
+        self,
+        container: Container,
+        conn: psycopg.Connection,
+        fakes: tuple[FakeBoeing, FakeLimiter, FakeShopify, RecordingSender],
+    ) -> None:
         self.container = container
         self.conn = conn
-        self.boeing: FakeBoeing = container.boeing_client
-        self.limiter: FakeLimiter = container.boeing_limiter
-        self.shopify: FakeShopify = container.shopify_client
-        self.sender: RecordingSender = container.task_sender
+        self.boeing, self.limiter, self.shopify, self.sender = fakes
 
     def publish(self, sku: str, number: int, **item: Any) -> str:
         """Publish the normalized line item and make Boeing answer the same until changed."""
@@ -53,7 +56,7 @@ class Pipeline:
         assert values is not None
         return dict(zip(names, values, strict=True))
 
-    def product(self, sku: str) -> tuple:
+    def product(self, sku: str) -> tuple[Any, ...]:
         row = self.conn.execute(
             "SELECT price, cost_per_item, inventory_quantity, mapped_inventory, location_summary"
             " FROM product WHERE sku = %s",
@@ -64,17 +67,18 @@ class Pipeline:
 
 
 @pytest.fixture
-def pipeline(authed_env: dict[str, str], db: str, redis_client: Any) -> Iterator[Pipeline]:
+def pipeline(authed_env: dict[str, str], db: str, redis_client: redis_lib.Redis[str]) -> Iterator[Pipeline]:
     env = {**authed_env, "BOEING_QUOTA_REQUESTS": "60", "SHOPIFY_DRAFT_ON_DEACTIVATE": "true"}
+    fakes = boeing, limiter, shopify, sender = FakeBoeing(), FakeLimiter(), FakeShopify(), RecordingSender()
     overrides = {
-        "boeing_client": FakeBoeing(),
-        "boeing_limiter": FakeLimiter(),
-        "shopify_client": FakeShopify(),
-        "task_sender": RecordingSender(),
+        "boeing_client": boeing,
+        "boeing_limiter": limiter,
+        "shopify_client": shopify,
+        "task_sender": sender,
     }
     container = build_container(settings_from_env(env), overrides=overrides)
     with psycopg.connect(db, autocommit=True) as conn:
-        yield Pipeline(container, conn)
+        yield Pipeline(container, conn, fakes)
     container.close()
 
 
@@ -182,7 +186,7 @@ def test_sync_guards_zero_stock_and_keep_the_price_with_the_reason(pipeline: Pip
         assert (price, cost, quantity) == (Decimal("28.05"), Decimal("25.50"), 0)
         assert {qty for _, qty in mapped} == {0}
         assert summary == "Chicago Warehouse: 0; Dallas Central: 0"
-    reasons = dict(
+    reasons: dict[str, str] = dict(
         pipeline.conn.execute("SELECT sku, reason FROM sync_history WHERE kind = 'change'").fetchall()
     )
     assert reasons == {"GONE-1": "boeing_not_returned", "NOPRICE-1": "boeing_unpriced"}

@@ -64,7 +64,7 @@ def max_in_any_window(times: list[float], window: float) -> int:
     return best
 
 
-def test_two_bulk_processes_share_one_paced_quota(redis_url: str, redis_client: redis_lib.Redis) -> None:
+def test_two_bulk_processes_share_one_paced_quota(redis_url: str, redis_client: redis_lib.Redis[str]) -> None:
     run_s = 6.0
     admitted = run_callers(redis_url, run_s, "bulk", "bulk")
     times = [at for _, at in admitted]
@@ -77,7 +77,7 @@ def test_two_bulk_processes_share_one_paced_quota(redis_url: str, redis_client: 
 
 
 def test_interactive_bursts_and_bulk_together_never_exceed_the_window(
-    redis_url: str, redis_client: redis_lib.Redis
+    redis_url: str, redis_client: redis_lib.Redis[str]
 ) -> None:
     run_s = 6.0
     admitted = run_callers(redis_url, run_s, "bulk", "interactive,bulk,sync")

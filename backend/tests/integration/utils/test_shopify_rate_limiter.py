@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import redis as redis_lib
 
@@ -22,10 +24,10 @@ class FakeClock:
         self.now += seconds
 
 
-def limiter(client: redis_lib.Redis, clock: FakeClock, **kwargs: object) -> ShopifyCostLimiter:
-    options: dict[str, object] = {"max_concurrency": 4, "max_wait_s": 5.0, "lease_s": 30.0}
+def limiter(client: redis_lib.Redis[str], clock: FakeClock, **kwargs: Any) -> ShopifyCostLimiter:
+    options: dict[str, Any] = {"max_concurrency": 4, "max_wait_s": 5.0, "lease_s": 30.0}
     options.update(kwargs)
-    return ShopifyCostLimiter(client, "shop.test", clock=clock, sleep=clock.sleep, **options)  # type: ignore[arg-type]
+    return ShopifyCostLimiter(client, "shop.test", clock=clock, sleep=clock.sleep, **options)
 
 
 def status(available: float, maximum: float = 100.0, rate: float = 10.0) -> ThrottleStatus:
@@ -39,7 +41,7 @@ def learn(
 
 
 def test_before_any_response_calls_go_one_at_a_time_and_the_state_is_unknown(
-    redis_client: redis_lib.Redis,
+    redis_client: redis_lib.Redis[str],
 ) -> None:
     clock = FakeClock()
     lim = limiter(redis_client, clock)
@@ -62,7 +64,7 @@ def test_before_any_response_calls_go_one_at_a_time_and_the_state_is_unknown(
     lim.acquire(10, max_wait_s=0)
 
 
-def test_debit_before_sending_and_wait_exactly_the_refill_time(redis_client: redis_lib.Redis) -> None:
+def test_debit_before_sending_and_wait_exactly_the_refill_time(redis_client: redis_lib.Redis[str]) -> None:
     clock = FakeClock()
     lim = limiter(redis_client, clock)
     learn(lim, available=100)
@@ -79,7 +81,7 @@ def test_debit_before_sending_and_wait_exactly_the_refill_time(redis_client: red
 
 
 def test_settle_refunds_the_unused_reservation_but_never_rises_above_the_report(
-    redis_client: redis_lib.Redis,
+    redis_client: redis_lib.Redis[str],
 ) -> None:
     clock = FakeClock()
     lim = limiter(redis_client, clock)
@@ -95,7 +97,9 @@ def test_settle_refunds_the_unused_reservation_but_never_rises_above_the_report(
     assert lim.state().currently_available == 30
 
 
-def test_a_throttled_answer_refunds_everything_and_lowers_the_estimate(redis_client: redis_lib.Redis) -> None:
+def test_a_throttled_answer_refunds_everything_and_lowers_the_estimate(
+    redis_client: redis_lib.Redis[str],
+) -> None:
     clock = FakeClock()
     lim = limiter(redis_client, clock)
     learn(lim, available=100)
@@ -109,7 +113,7 @@ def test_a_throttled_answer_refunds_everything_and_lowers_the_estimate(redis_cli
     lim.acquire(80, max_wait_s=0)
 
 
-def test_refill_is_capped_at_the_bucket_size(redis_client: redis_lib.Redis) -> None:
+def test_refill_is_capped_at_the_bucket_size(redis_client: redis_lib.Redis[str]) -> None:
     clock = FakeClock()
     lim = limiter(redis_client, clock)
     learn(lim, available=10)
@@ -117,7 +121,7 @@ def test_refill_is_capped_at_the_bucket_size(redis_client: redis_lib.Redis) -> N
     assert lim.estimate() == pytest.approx(100)
 
 
-def test_concurrency_is_bounded_and_a_dead_callers_slot_expires(redis_client: redis_lib.Redis) -> None:
+def test_concurrency_is_bounded_and_a_dead_callers_slot_expires(redis_client: redis_lib.Redis[str]) -> None:
     clock = FakeClock()
     lim = limiter(redis_client, clock, max_concurrency=2, lease_s=30.0)
     learn(lim)
@@ -131,7 +135,7 @@ def test_concurrency_is_bounded_and_a_dead_callers_slot_expires(redis_client: re
     assert lim.in_flight() == 1
 
 
-def test_release_frees_the_slot_but_keeps_the_points_spent(redis_client: redis_lib.Redis) -> None:
+def test_release_frees_the_slot_but_keeps_the_points_spent(redis_client: redis_lib.Redis[str]) -> None:
     clock = FakeClock()
     lim = limiter(redis_client, clock, max_concurrency=1)
     learn(lim, available=100)
@@ -141,7 +145,7 @@ def test_release_frees_the_slot_but_keeps_the_points_spent(redis_client: redis_l
     assert lim.estimate() == pytest.approx(70)
 
 
-def test_requested_costs_are_learned_per_operation_and_shared(redis_client: redis_lib.Redis) -> None:
+def test_requested_costs_are_learned_per_operation_and_shared(redis_client: redis_lib.Redis[str]) -> None:
     clock = FakeClock()
     lim = limiter(redis_client, clock)
     assert lim.expected_cost("ProductSet", 20) == 20
@@ -153,7 +157,7 @@ def test_requested_costs_are_learned_per_operation_and_shared(redis_client: redi
 
 
 def test_waiting_longer_than_the_bound_raises_quota_wait_with_the_full_wait(
-    redis_client: redis_lib.Redis,
+    redis_client: redis_lib.Redis[str],
 ) -> None:
     clock = FakeClock()
     lim = limiter(redis_client, clock, max_wait_s=0.5)

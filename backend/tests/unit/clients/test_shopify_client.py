@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +51,7 @@ class RecordingLimiter:
 
 
 def client_for(
-    handler: Any, limiter: RecordingLimiter | None = None
+    handler: Callable[[httpx.Request], httpx.Response], limiter: RecordingLimiter | None = None
 ) -> tuple[ShopifyClient, RecordingLimiter]:
     limiter = limiter or RecordingLimiter()
     settings = ShopifySettings(
@@ -59,6 +60,7 @@ def client_for(
         graphql_url="http://shopify.test/graphql.json",
     )
     http = httpx.Client(transport=httpx.MockTransport(handler))
+    # arg-type: a recording fake stands in for the Redis-backed ShopifyCostLimiter.
     return ShopifyClient(settings, limiter, http=http), limiter  # type: ignore[arg-type]
 
 

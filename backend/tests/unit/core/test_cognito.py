@@ -78,7 +78,7 @@ class JwksServer:
 
 
 def public_jwk(kid: str, key: rsa.RSAPrivateKey) -> dict[str, Any]:
-    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    jwk: dict[str, Any] = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
     jwk.update({"kid": kid, "alg": "RS256", "use": "sig"})
     return jwk
 

@@ -7,6 +7,7 @@ import shlex
 from pathlib import Path
 
 import pytest
+from typer.core import TyperGroup
 from typer.main import get_command
 
 from app.celery_app.celery_config import WORKER_GROUPS
@@ -19,6 +20,7 @@ UNITS = sorted((DEPLOY / "systemd").glob("*.service"))
 
 def _unit(path: Path) -> configparser.ConfigParser:
     parser = configparser.ConfigParser(strict=False, interpolation=None)
+    # Keep option names' case; typeshed declares optionxform a method, the documented idiom assigns it.
     parser.optionxform = str  # type: ignore[assignment,method-assign]
     parser.read(path)
     return parser
@@ -38,7 +40,9 @@ def test_unit_files_parse_and_name_existing_commands(path: Path) -> None:
     service = unit["Service"]
     argv = shlex.split(service["ExecStart"])
     if argv[0].endswith("/boeing-hub"):
-        commands = get_command(cli).commands  # type: ignore[attr-defined]
+        root = get_command(cli)
+        assert isinstance(root, TyperGroup)  # the CLI has subcommands
+        commands = root.commands
         assert argv[1] in commands, f"{path.name}: boeing-hub has no {argv[1]!r} command"
         if argv[1] == "worker":
             group = argv[argv.index("--group") + 1]

@@ -3,14 +3,18 @@ items, and the outcome each requested part gets."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from app.db.batch_item_store import ItemRow
-from app.services.normalization_service import NormalizationService, match_part_number, normalize_answer
+from app.db.batch_item_rows import ItemOutcome, WaitingItem
+from app.services.normalization_service import (
+    MatchedRecord,
+    NormalizationService,
+    match_part_number,
+    normalize_answer,
+)
 from tests.support.boeing_items import DROP, US_LOCATION_MAP, line_item, location
 
 
@@ -18,20 +22,15 @@ def answer(*items: dict[str, Any], currency: Any = "USD") -> dict[str, Any]:
     return {"currency": currency, "lineItems": list(items)}
 
 
-def normalized(payload: dict[str, Any], default_location: str | None = None) -> list[Any]:
+def normalized(payload: dict[str, Any], default_location: str | None = None) -> list[MatchedRecord]:
     return normalize_answer(payload, location_map=US_LOCATION_MAP, default_location=default_location)
 
 
-def item_row(part_number: str, item_id: int = 1) -> ItemRow:
-    now = datetime.now(UTC)
-    return ItemRow(
-        id=item_id, batch_id="b", stage="extraction", run=0, position=0, part_number=part_number,
-        status="in_progress", error=None, error_stage=None, attempts=1, chunk_no=0, sent_at=now,
-        lease_until=now, raw_data_id=1, staged_skus=[], updated_at=now,
-    )  # fmt: skip
+def item_row(part_number: str, item_id: int = 1) -> WaitingItem:
+    return WaitingItem(id=item_id, batch_id="b", part_number=part_number)
 
 
-def outcome(part_number: str, payload: dict[str, Any], stored: dict[str, str] | None = None) -> Any:
+def outcome(part_number: str, payload: dict[str, Any], stored: dict[str, str] | None = None) -> ItemOutcome:
     matched = normalized(payload)
     statuses = stored if stored is not None else {m.record.sku: str(m.record.status) for m in matched}
     return NormalizationService._outcome(item_row(part_number), matched, statuses)

@@ -21,7 +21,7 @@ from app.utils.rate_limiter import BoeingRateLimiter, Priority
 T0 = 1_800_000_000.0
 
 
-def make(client: redis_lib.Redis, *, n: int = 4, window: float = 10.0, margin: float = 0.0,
+def make(client: redis_lib.Redis[str], *, n: int = 4, window: float = 10.0, margin: float = 0.0,
          share: float = 0.5) -> BoeingRateLimiter:  # fmt: skip
     return BoeingRateLimiter(
         client, client_id="test-client", requests=n, window_s=window, margin_s=margin, sync_share=share
@@ -38,7 +38,9 @@ def max_in_any_window(times: list[float], window: float) -> int:
     return best
 
 
-def test_never_more_than_n_calls_in_any_window_whatever_the_callers(redis_client: redis_lib.Redis) -> None:
+def test_never_more_than_n_calls_in_any_window_whatever_the_callers(
+    redis_client: redis_lib.Redis[str],
+) -> None:
     limiter = make(redis_client, n=5, window=10.0, margin=0.2)
     rng = random.Random(7)
     admitted: list[float] = []
@@ -55,13 +57,13 @@ def test_never_more_than_n_calls_in_any_window_whatever_the_callers(redis_client
     assert len(admitted) >= 45
 
 
-def test_non_interactive_calls_are_paced_one_interval_apart(redis_client: redis_lib.Redis) -> None:
+def test_non_interactive_calls_are_paced_one_interval_apart(redis_client: redis_lib.Redis[str]) -> None:
     limiter = make(redis_client, n=4, window=10.0, margin=0.0)
     admitted: list[float] = []
     for tick in range(600):
         now = T0 + tick / 10
         for priority in ("bulk", "sync"):
-            if limiter.try_acquire(priority, now=now).admitted:  # type: ignore[arg-type]
+            if limiter.try_acquire(priority, now=now).admitted:
                 admitted.append(now)
     gaps = [b - a for a, b in itertools.pairwise(admitted)]
     assert min(gaps) >= 2.5 - 1e-4
@@ -69,7 +71,7 @@ def test_non_interactive_calls_are_paced_one_interval_apart(redis_client: redis_
     assert len(admitted) == pytest.approx(60 / 2.5, abs=1)
 
 
-def test_a_refused_call_is_told_when_its_slot_opens(redis_client: redis_lib.Redis) -> None:
+def test_a_refused_call_is_told_when_its_slot_opens(redis_client: redis_lib.Redis[str]) -> None:
     limiter = make(redis_client, n=2, window=60.0)
     assert limiter.try_acquire("bulk", now=T0).admitted
     refused = limiter.try_acquire("bulk", now=T0 + 1)
@@ -82,7 +84,7 @@ def test_a_refused_call_is_told_when_its_slot_opens(redis_client: redis_lib.Redi
     assert full.wait_s == pytest.approx(29.0)
 
 
-def test_interactive_goes_first_and_waits_at_most_one_interval(redis_client: redis_lib.Redis) -> None:
+def test_interactive_goes_first_and_waits_at_most_one_interval(redis_client: redis_lib.Redis[str]) -> None:
     limiter = make(redis_client, n=4, window=10.0)
     now = T0
     for _ in range(4):
@@ -100,14 +102,14 @@ def test_interactive_goes_first_and_waits_at_most_one_interval(redis_client: red
     assert limiter.try_acquire("bulk", now=T0 + 12.6).admitted
 
 
-def test_sync_keeps_its_reserved_share_and_bulk_takes_the_rest(redis_client: redis_lib.Redis) -> None:
+def test_sync_keeps_its_reserved_share_and_bulk_takes_the_rest(redis_client: redis_lib.Redis[str]) -> None:
     limiter = make(redis_client, n=10, window=10.0, share=0.5)
     got: Counter[str] = Counter()
     for tick in range(2000):
         now = T0 + tick / 20
         # Bulk always asks first: without the reservation it would take every slot.
         for priority in ("bulk", "sync"):
-            if limiter.try_acquire(priority, member=f"{priority}-caller", now=now).admitted:  # type: ignore[arg-type]
+            if limiter.try_acquire(priority, member=f"{priority}-caller", now=now).admitted:
                 got[priority] += 1
     total = got["bulk"] + got["sync"]
     assert total == pytest.approx(100, abs=2)
@@ -115,7 +117,7 @@ def test_sync_keeps_its_reserved_share_and_bulk_takes_the_rest(redis_client: red
     assert got["bulk"] >= 0.3 * total
 
 
-def test_bulk_uses_everything_when_sync_has_no_work(redis_client: redis_lib.Redis) -> None:
+def test_bulk_uses_everything_when_sync_has_no_work(redis_client: redis_lib.Redis[str]) -> None:
     limiter = make(redis_client, n=10, window=10.0, share=0.5)
     got = 0
     for tick in range(1000):
@@ -123,18 +125,18 @@ def test_bulk_uses_everything_when_sync_has_no_work(redis_client: redis_lib.Redi
     assert got == pytest.approx(50, abs=1)
 
 
-def test_sync_demand_expires_so_bulk_is_not_held_back_forever(redis_client: redis_lib.Redis) -> None:
+def test_sync_demand_expires_so_bulk_is_not_held_back_forever(redis_client: redis_lib.Redis[str]) -> None:
     limiter = make(redis_client, n=10, window=10.0, share=0.5)
     limiter.note_demand("sync", ttl_s=3.0, now=T0)
     assert not limiter.try_acquire("bulk", now=T0 + 1).admitted
     assert limiter.try_acquire("bulk", now=T0 + 3.5).admitted
 
 
-def test_a_slipped_429_stops_every_caller_until_retry_after(redis_client: redis_lib.Redis) -> None:
+def test_a_slipped_429_stops_every_caller_until_retry_after(redis_client: redis_lib.Redis[str]) -> None:
     limiter = make(redis_client, n=100, window=10.0)
     limiter.note_throttled(5.0, now=T0)
     for priority in ("interactive", "sync", "bulk"):
-        refused = limiter.try_acquire(priority, now=T0 + 1)  # type: ignore[arg-type]
+        refused = limiter.try_acquire(priority, now=T0 + 1)
         assert not refused.admitted
         assert refused.wait_s == pytest.approx(4.0)
     assert limiter.try_acquire("interactive", now=T0 + 5.01).admitted
@@ -142,7 +144,7 @@ def test_a_slipped_429_stops_every_caller_until_retry_after(redis_client: redis_
     assert limiter.state(now=T0 + 3700)["throttled_429_last_hour"] == 0
 
 
-def test_acquire_gives_up_with_quota_wait_carrying_the_wait(redis_client: redis_lib.Redis) -> None:
+def test_acquire_gives_up_with_quota_wait_carrying_the_wait(redis_client: redis_lib.Redis[str]) -> None:
     limiter = make(redis_client, n=1, window=60.0)
     limiter.acquire("bulk", max_wait_s=1.0)
     with pytest.raises(QuotaWait) as caught:
@@ -153,7 +155,7 @@ def test_acquire_gives_up_with_quota_wait_carrying_the_wait(redis_client: redis_
     assert caught.value.headers["Retry-After"] in {str(s) for s in range(55, 62)}
 
 
-def test_state_reports_the_window(redis_client: redis_lib.Redis) -> None:
+def test_state_reports_the_window(redis_client: redis_lib.Redis[str]) -> None:
     limiter = make(redis_client, n=2, window=60.0, share=0.25)
     assert limiter.state(now=T0)["next_slot_at"] is None
     limiter.try_acquire("bulk", now=T0)
@@ -165,14 +167,19 @@ def test_state_reports_the_window(redis_client: redis_lib.Redis) -> None:
     assert state["next_slot_at"].timestamp() == pytest.approx(T0 + 30)
 
 
-def test_unknown_priority_is_a_programming_error(redis_client: redis_lib.Redis) -> None:
+def test_unknown_priority_is_a_programming_error(redis_client: redis_lib.Redis[str]) -> None:
     with pytest.raises(ValueError, match="priority"):
-        make(redis_client).try_acquire("urgent", now=T0)  # type: ignore[arg-type]
+        make(redis_client).try_acquire("urgent", now=T0)  # type: ignore[arg-type]  # not a Priority, on purpose
 
 
 def test_an_unreachable_redis_fails_closed() -> None:
     dead = redis_lib.Redis(
-        host="127.0.0.1", port=1, socket_connect_timeout=0.2, socket_timeout=0.2, retry=Retry(NoBackoff(), 0)
+        host="127.0.0.1",
+        port=1,
+        socket_connect_timeout=0.2,
+        socket_timeout=0.2,
+        retry=Retry(NoBackoff(), 0),
+        decode_responses=True,
     )
     limiter = make(dead)
     with pytest.raises(ServiceUnavailableError):

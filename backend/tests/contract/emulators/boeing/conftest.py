@@ -98,7 +98,8 @@ class Pna:
         assert resp.status_code == 200, resp.text
         body = resp.json()
         assert body["currency"] == "USD"
-        return body["lineItems"]
+        items: list[dict[str, Any]] = body["lineItems"]
+        return items
 
 
 class Control:
@@ -107,11 +108,14 @@ class Control:
     def __init__(self, http: httpx.Client) -> None:
         self.http = http
 
-    def call(self, method: str, path: str, body: Any = None, expect: int = 200, **params: Any) -> Any:
-        """One control call; asserts the status and returns the JSON body."""
+    def call(
+        self, method: str, path: str, body: Any = None, expect: int = 200, **params: Any
+    ) -> dict[str, Any]:
+        """One control call; asserts the status and returns the JSON body (always an object)."""
         resp = self.http.request(method, "/_emulator" + path, json=body, params=params or None)
         assert resp.status_code == expect, f"{method} {path}: {resp.status_code} {resp.text}"
-        return resp.json()
+        answer: dict[str, Any] = resp.json()
+        return answer
 
     def config(self, **changes: Any) -> dict[str, Any]:
         """PATCH the config."""
@@ -119,7 +123,7 @@ class Control:
 
     def quota(
         self, requests: int, window_s: float = 60, scope: str = "price", client_id: str | None = None
-    ) -> Any:
+    ) -> dict[str, Any]:
         """PUT a quota."""
         body: dict[str, Any] = {"requests": requests, "window_s": window_s, "scope": scope}
         if client_id is not None:
@@ -128,7 +132,8 @@ class Control:
 
     def fault(self, **rule: Any) -> str:
         """Add a fault rule, returning its id."""
-        return self.call("POST", "/faults", rule)["id"]
+        rule_id: str = self.call("POST", "/faults", rule)["id"]
+        return rule_id
 
     def advance(self, seconds: float) -> dict[str, Any]:
         """Move the virtual clock."""
@@ -136,7 +141,8 @@ class Control:
 
     def freeze(self, frozen: bool = True) -> int:
         """Freeze or release drift; returns the window in force."""
-        return self.call("POST", "/drift/freeze", {"frozen": frozen})["window"]
+        window: int = self.call("POST", "/drift/freeze", {"frozen": frozen})["window"]
+        return window
 
     def force(self, **body: Any) -> dict[str, Any]:
         """POST drift/force."""
@@ -144,7 +150,7 @@ class Control:
 
     def sample(self, kind: str, limit: int = 5, offset: int = 0) -> list[str]:
         """Sample base codes of a class, scanning from base index ``offset``."""
-        codes = self.call("GET", "/catalog", kind=kind, limit=limit, offset=offset)["codes"]
+        codes: list[str] = self.call("GET", "/catalog", kind=kind, limit=limit, offset=offset)["codes"]
         assert codes, f"no {kind} codes in the catalogue"
         return codes
 
@@ -154,7 +160,8 @@ class Control:
 
     def requests(self, limit: int = 100) -> list[dict[str, Any]]:
         """Recent request log."""
-        return self.call("GET", "/requests", limit=limit)["requests"]
+        log: list[dict[str, Any]] = self.call("GET", "/requests", limit=limit)["requests"]
+        return log
 
 
 def wait_for(predicate: Callable[[], Any], timeout_s: float = 5.0, interval_s: float = 0.02) -> Any:

@@ -14,7 +14,7 @@ import httpx
 BACKEND = Path(__file__).resolve().parents[4]
 
 
-def test_cli_prints_ready_and_serves():
+def test_cli_prints_ready_and_serves() -> None:
     env = {
         **os.environ,
         "BOEING_EMU_SEED": "3",
@@ -28,6 +28,7 @@ def test_cli_prints_ready_and_serves():
     lines: queue.Queue[str] = queue.Queue()
 
     def pump() -> None:
+        assert proc.stdout is not None  # piped above
         for line in proc.stdout:
             lines.put(line)
 
@@ -54,7 +55,7 @@ def test_cli_prints_ready_and_serves():
     assert lines.empty()  # nothing but the READY line on stdout
 
 
-def test_cli_rejects_bad_settings():
+def test_cli_rejects_bad_settings() -> None:
     args = [sys.executable, "-m", "emulators.boeing", "--port", "0", "--numeric-style", "hex"]
     proc = subprocess.run(args, cwd=BACKEND, capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2

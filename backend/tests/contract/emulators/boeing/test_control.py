@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
 
 from emulators.boeing import EmulatorConfig, config_from_env, create_app
+from tests.contract.emulators.boeing.conftest import Control, Pna
 from tests.support.instants import TEST_INSTANT
 
 
-def test_health(control):
+def test_health(control: Control) -> None:
     assert control.call("GET", "/health") == {"status": "ok", "seed": 42, "catalog_size": 5000}
 
 
-def test_config_read_and_patch(control):
+def test_config_read_and_patch(control: Control) -> None:
     config = control.call("GET", "/config")
     assert config["seed"] == 42
     assert config["quota_scope"] == "price"
@@ -40,20 +43,20 @@ def test_config_read_and_patch(control):
         ({"shares": {"no_stock": 2}}, "no_stock"),
     ],
 )
-def test_config_patch_is_validated(control, changes, fragment):
+def test_config_patch_is_validated(control: Control, changes: dict[str, Any], fragment: str) -> None:
     before = control.call("GET", "/config")
     detail = control.call("PATCH", "/config", changes, expect=422)["detail"]
     assert fragment in detail
     assert control.call("GET", "/config") == before
 
 
-def test_config_can_reshape_the_catalogue(control, pna):
+def test_config_can_reshape_the_catalogue(control: Control, pna: Pna) -> None:
     control.config(shares={"no_stock": 0.5})
     codes = control.call("GET", "/catalog", kind="no_stock", limit=1000)["codes"]
     assert len(codes) == 1000  # half of 5,000 bases now have no stock
 
 
-def test_reset_clears_runtime_state(pna, control, http):
+def test_reset_clears_runtime_state(pna: Pna, control: Control, http: httpx.Client) -> None:
     control.quota(1, 60, client_id="emu-client")
     control.fault(endpoint="image", kind="http_500")
     control.force(code="WF338109=K3", listPrice="1.00")
@@ -72,7 +75,7 @@ def test_reset_clears_runtime_state(pna, control, http):
     assert control.advance(0)["offset_s"] == 0
 
 
-def test_reset_with_a_new_seed_and_size(control):
+def test_reset_with_a_new_seed_and_size(control: Control) -> None:
     before = control.sample("normal", limit=20)
     assert control.call("POST", "/reset", {"seed": 9, "catalog_size": 1000})["catalog_size"] == 1000
     assert control.call("GET", "/health") == {"status": "ok", "seed": 9, "catalog_size": 1000}
@@ -80,7 +83,9 @@ def test_reset_with_a_new_seed_and_size(control):
     control.call("POST", "/reset", {"catalog_size": 999}, expect=422)
 
 
-def test_stats_count_every_call_429_and_fault(make_pna, control, http):
+def test_stats_count_every_call_429_and_fault(
+    make_pna: Callable[..., Pna], control: Control, http: httpx.Client
+) -> None:
     control.quota(2, 60)
     caller = make_pna().login()
     assert caller.price(["WF338109", "AN3-12A", "NOTFOUND-1"]).status_code == 200
@@ -101,7 +106,7 @@ def test_stats_count_every_call_429_and_fault(make_pna, control, http):
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stats["since"])
 
 
-def test_stats_reset(pna, control):
+def test_stats_reset(pna: Pna, control: Control) -> None:
     pna.price(["AN3-12A"])
     zeroed = control.call("POST", "/stats/reset")
     assert zeroed["calls"]["price"] == 0
@@ -111,7 +116,7 @@ def test_stats_reset(pna, control):
     assert control.stats()["calls"]["price"] == 1
 
 
-def test_request_log(pna, control):
+def test_request_log(pna: Pna, control: Control) -> None:
     control.fault(endpoint="price", kind="http_500", count=1)
     pna.price(["an3-12a", "WF338109"])
     pna.price(["AN3-12A"])
@@ -129,14 +134,14 @@ def test_request_log(pna, control):
     control.call("GET", "/requests", expect=422, limit=0)
 
 
-def test_clock_advance_validates(control):
+def test_clock_advance_validates(control: Control) -> None:
     offset = control.advance(0)["offset_s"]
     assert control.advance(10)["offset_s"] == pytest.approx(offset + 10)
     control.call("POST", "/clock/advance", {"seconds": -5}, expect=422)
     control.call("POST", "/tokens/expire", {"kind": "refresh"}, expect=422)
 
 
-def test_latency_is_simulated_and_scaled(pna, control):
+def test_latency_is_simulated_and_scaled(pna: Pna, control: Control) -> None:
     control.config(latency_scale=0.2)
     log_before = len(control.requests())
     pna.price(["AN3-12A", "WF338109"])  # (250 + 2 x 30) ms x 0.2 = 62 ms +-25%
@@ -147,11 +152,11 @@ def test_latency_is_simulated_and_scaled(pna, control):
     assert control.requests()[-1]["latency_ms"] < 0.75 * 62
 
 
-def test_create_app_runs_in_process():
+def test_create_app_runs_in_process() -> None:
     # The factory also serves through an in-process ASGI transport (no socket).
     app = create_app(EmulatorConfig(catalog_size=1000, latency_scale=0, seed=5))
 
-    async def scenario() -> tuple[dict, int]:
+    async def scenario() -> tuple[dict[str, Any], int]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://emu.test") as client:
             health = (await client.get("/_emulator/health")).json()
@@ -163,7 +168,9 @@ def test_create_app_runs_in_process():
     assert image_status == 200
 
 
-def test_clock_set_moves_drift_windows_and_reset_returns_to_the_start(control, http):
+def test_clock_set_moves_drift_windows_and_reset_returns_to_the_start(
+    control: Control, http: httpx.Client
+) -> None:
     window = 3600
     start = control.call("PUT", "/clock", {"now": "2028-02-29T23:59:30Z"})
     assert start["window"] == int(start["now"]) // window
@@ -175,7 +182,7 @@ def test_clock_set_moves_drift_windows_and_reset_returns_to_the_start(control, h
     assert abs(control.advance(0)["now"] - TEST_INSTANT.timestamp()) < 60, "reset: back to clock_start"
 
 
-def test_config_from_env_and_overrides():
+def test_config_from_env_and_overrides() -> None:
     env = {"BOEING_EMU_SEED": "3", "BOEING_EMU_QUOTA_REQUESTS": "9", "BOEING_EMU_CLIENTS": "a:1,b:2"}
     config = config_from_env(env, seed=11, latency_scale=None)
     assert (config.seed, config.quota_requests, config.clients) == (11, 9, {"a": "1", "b": "2"})

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import Any
+
 import httpx
 import pytest
+
+from emulators.boeing.server import EmulatorThread
 
 SHARED_IMAGE_HOST = "http://media.example.test"
 
@@ -11,18 +16,20 @@ SHARED_IMAGE_HOST = "http://media.example.test"
 class Instance:
     """An extra emulator server with helpers to log in, query and align its drift window."""
 
-    def __init__(self, server) -> None:
+    def __init__(self, server: EmulatorThread) -> None:
         self.http = httpx.Client(base_url=server.url, timeout=10)
         self.http.patch("/_emulator/config", json={"public_base_url": SHARED_IMAGE_HOST}).raise_for_status()
         self.http.put("/_emulator/quota", json={"requests": 1000, "window_s": 60}).raise_for_status()
 
-    def control(self, method: str, path: str, body=None, **params):
+    def control(self, method: str, path: str, body: Any = None, **params: Any) -> dict[str, Any]:
         resp = self.http.request(method, "/_emulator" + path, json=body, params=params or None)
         resp.raise_for_status()
-        return resp.json()
+        answer: dict[str, Any] = resp.json()
+        return answer
 
     def freeze(self) -> int:
-        return self.control("POST", "/drift/freeze", {"frozen": True})["window"]
+        window: int = self.control("POST", "/drift/freeze", {"frozen": True})["window"]
+        return window
 
     def move_to_window(self, target: int) -> None:
         current = self.freeze()
@@ -31,7 +38,7 @@ class Instance:
             self.control("POST", "/clock/advance", {"seconds": (target - current) * 3600})
             assert self.freeze() == target
 
-    def items(self, codes: list[str]) -> list[dict]:
+    def items(self, codes: list[str]) -> list[dict[str, Any]]:
         token = self.http.post(
             "/oauth2/v2.0/token",
             data={
@@ -51,10 +58,12 @@ class Instance:
             headers={"Authorization": f"Bearer {token}", "x-boeing-parts-authorization": part},
         )
         assert resp.status_code == 200, resp.text
-        return resp.json()["lineItems"]
+        items: list[dict[str, Any]] = resp.json()["lineItems"]
+        return items
 
     def sample(self, kind: str, limit: int) -> list[str]:
-        return self.control("GET", "/catalog", kind=kind, limit=limit)["codes"]
+        codes: list[str] = self.control("GET", "/catalog", kind=kind, limit=limit)["codes"]
+        return codes
 
 
 def align(a: Instance, b: Instance) -> int:
@@ -66,7 +75,7 @@ def align(a: Instance, b: Instance) -> int:
 
 
 @pytest.fixture(scope="module")
-def twins(start_emulator):
+def twins(start_emulator: Callable[..., EmulatorThread]) -> Iterator[list[Instance]]:
     """Two independent servers with seed 7, and one with seed 8."""
     servers = [start_emulator(seed=7), start_emulator(seed=7), start_emulator(seed=8)]
     instances = [Instance(s) for s in servers]
@@ -75,13 +84,13 @@ def twins(start_emulator):
         instance.http.close()
 
 
-def test_same_seed_gives_the_same_catalogue(twins):
+def test_same_seed_gives_the_same_catalogue(twins: list[Instance]) -> None:
     a, b, _ = twins
     for kind in ("normal", "multi_variant", "no_stock", "unpriced", "non_us_only", "broken_image"):
         assert a.sample(kind, 25) == b.sample(kind, 25)
 
 
-def test_same_seed_same_window_gives_identical_answers(twins):
+def test_same_seed_same_window_gives_identical_answers(twins: list[Instance]) -> None:
     a, b, _ = twins
     align(a, b)
     codes = ["WF338109", "311N5049-173", *a.sample("normal", 4), *a.sample("multi_variant", 2), "NOTFOUND-9"]
@@ -91,7 +100,7 @@ def test_same_seed_same_window_gives_identical_answers(twins):
     assert a.items(codes) == first
 
 
-def test_same_seed_drifts_identically(twins):
+def test_same_seed_drifts_identically(twins: list[Instance]) -> None:
     a, b, _ = twins
     window = align(a, b)
     codes = a.sample("normal", 9)
@@ -103,7 +112,7 @@ def test_same_seed_drifts_identically(twins):
     assert b.items(codes) == after
 
 
-def test_a_different_seed_gives_a_different_catalogue(twins):
+def test_a_different_seed_gives_a_different_catalogue(twins: list[Instance]) -> None:
     a, _, other = twins
     mine, theirs = a.sample("normal", 50), other.sample("normal", 50)
     assert mine != theirs

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+import httpx
 import pytest
+
+from tests.contract.emulators.boeing.conftest import Control, Pna
 
 # Drift follows the virtual clock's windows: every test here also runs at the unusual instants.
 pytestmark = pytest.mark.time_sensitive
@@ -14,11 +18,11 @@ WINDOW_S = 3600
 FIRST_DRIFTING_BASE = 5
 
 
-def prices(items):
+def prices(items: list[dict[str, Any]]) -> dict[str, tuple[Decimal, Decimal]]:
     return {i["aviallPartNumber"]: (Decimal(i["listPrice"]), Decimal(i["netPrice"])) for i in items}
 
 
-def stock(items):
+def stock(items: list[dict[str, Any]]) -> dict[str, tuple[bool, str | float, tuple[str, ...]]]:
     return {
         i["aviallPartNumber"]: (
             i["inStock"],
@@ -29,21 +33,21 @@ def stock(items):
     }
 
 
-def batches(codes, size=10):
+def batches(codes: list[str], size: int = 10) -> list[list[str]]:
     return [codes[i : i + size] for i in range(0, len(codes), size)]
 
 
-def answer(pna, codes):
+def answer(pna: Pna, codes: list[str]) -> list[dict[str, Any]]:
     return [item for batch in batches(codes) for item in pna.items(batch)]
 
 
-def test_same_window_same_answer(pna, control):
+def test_same_window_same_answer(pna: Pna, control: Control) -> None:
     control.freeze()
     codes = control.sample("normal", limit=30)
     assert answer(pna, codes) == answer(pna, codes)
 
 
-def test_stock_and_prices_drift_over_time(pna, control):
+def test_stock_and_prices_drift_over_time(pna: Pna, control: Control) -> None:
     control.freeze()
     codes = control.sample("normal", limit=40, offset=FIRST_DRIFTING_BASE)
     before = answer(pna, codes)
@@ -64,7 +68,7 @@ def test_stock_and_prices_drift_over_time(pna, control):
             assert Decimal(item["listPrice"]) >= Decimal(item["netPrice"])
 
 
-def test_drift_stays_within_the_contract_band(pna, control):
+def test_drift_stays_within_the_contract_band(pna: Pna, control: Control) -> None:
     # Within one price epoch the base is fixed, so any two drifted prices differ by at most 6% / 0.97.
     control.freeze()
     codes = control.sample("normal", limit=20)
@@ -80,7 +84,7 @@ def test_drift_stays_within_the_contract_band(pna, control):
         assert max(values) / min(values) <= Decimal("1.06") / Decimal("0.97") + Decimal("0.01")
 
 
-def test_freeze_pins_the_window(pna, control):
+def test_freeze_pins_the_window(pna: Pna, control: Control) -> None:
     window = control.freeze()
     codes = control.sample("normal", limit=30)
     before = answer(pna, codes)
@@ -92,14 +96,14 @@ def test_freeze_pins_the_window(pna, control):
     assert answer(pna, codes) != before
 
 
-def test_pinned_codes_do_not_drift(pna, control):
+def test_pinned_codes_do_not_drift(pna: Pna, control: Control) -> None:
     before = pna.items(["WF338109", "AN3-12A", "MS20426AD3-5", "NAS1149F0332P"])
     control.advance(1000 * WINDOW_S)
     pna.login()
     assert pna.items(["WF338109", "AN3-12A", "MS20426AD3-5", "NAS1149F0332P"]) == before
 
 
-def test_force_explicit_values(pna, control):
+def test_force_explicit_values(pna: Pna, control: Control) -> None:
     result = control.force(
         code="WF338109=K3", listPrice="31.20", netPrice=29, locations={"Dallas Central": 0}
     )
@@ -115,7 +119,7 @@ def test_force_explicit_values(pna, control):
     assert result["lineItems"] == [item]
 
 
-def test_force_quantity_and_in_stock(pna, control):
+def test_force_quantity_and_in_stock(pna: Pna, control: Control) -> None:
     control.force(code="AN3-12A", quantity=0)
     (item,) = pna.items(["an3-12a"])
     assert (item["quantity"], item["inStock"]) == ("0", False)
@@ -124,7 +128,7 @@ def test_force_quantity_and_in_stock(pna, control):
     assert pna.items(["AN3-12A"])[0]["inStock"] is True
 
 
-def test_overrides_survive_time_and_go_with_reset(pna, control, http):
+def test_overrides_survive_time_and_go_with_reset(pna: Pna, control: Control, http: httpx.Client) -> None:
     control.force(code="WF338109=K3", listPrice="99.99")
     control.advance(100 * WINDOW_S)
     pna.login()
@@ -134,7 +138,7 @@ def test_overrides_survive_time_and_go_with_reset(pna, control, http):
     assert pna.items(["WF338109=K3"])[0]["listPrice"] == "25.50"
 
 
-def test_bump_changes_the_next_answer(pna, control):
+def test_bump_changes_the_next_answer(pna: Pna, control: Control) -> None:
     control.freeze()
     codes = ["WF338109=K3", *control.sample("normal", limit=10)]
     for code in codes:
@@ -145,7 +149,7 @@ def test_bump_changes_the_next_answer(pna, control):
         assert stock(after) != stock(before), code
 
 
-def test_bump_of_a_base_bumps_every_variant(pna, control):
+def test_bump_of_a_base_bumps_every_variant(pna: Pna, control: Control) -> None:
     control.freeze()
     # A variant base that is also a normal part, so each variant has a price and stock to move.
     base = next(
@@ -160,7 +164,7 @@ def test_bump_of_a_base_bumps_every_variant(pna, control):
     assert all(prices([a]) != prices([b]) for a, b in zip(after, before, strict=True))
 
 
-def test_absent_vanishes_from_every_answer(pna, control):
+def test_absent_vanishes_from_every_answer(pna: Pna, control: Control) -> None:
     control.force(code="WF338109=K3", absent=True)
     assert pna.items(["WF338109", "AN3-12A"])[0]["aviallPartNumber"] == "AN3-12A"
     assert pna.items(["WF338109=K3"]) == []
@@ -171,7 +175,7 @@ def test_absent_vanishes_from_every_answer(pna, control):
     assert len(pna.items(["WF338109"])) == 1
 
 
-def test_force_validation(control):
+def test_force_validation(control: Control) -> None:
     control.call("POST", "/drift/force", {"code": "NOTFOUND-1", "bump": True}, expect=404)
     control.call("POST", "/drift/force", {"code": "AN3-12A"}, expect=422)
     for bad in (
@@ -185,7 +189,7 @@ def test_force_validation(control):
         assert control.call("POST", "/drift/force", {"code": "AN3-12A", **bad}, expect=422)["detail"]
 
 
-def test_drift_window_is_configurable(pna, control):
+def test_drift_window_is_configurable(pna: Pna, control: Control) -> None:
     control.config(drift_window_s=60)
     control.freeze()
     codes = control.sample("normal", limit=20)

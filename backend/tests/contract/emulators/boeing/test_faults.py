@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
+
+from tests.contract.emulators.boeing.conftest import Control, Pna
 
 
 @pytest.mark.parametrize(
     ("kind", "status"), [("http_500", 500), ("http_502", 502), ("http_503", 503), ("http_504", 504)]
 )
-def test_server_error_kinds(pna, control, kind, status):
+def test_server_error_kinds(pna: Pna, control: Control, kind: str, status: int) -> None:
     control.fault(endpoint="price", kind=kind, count=1)
     resp = pna.price(["AN3-12A"])
     assert resp.status_code == status
@@ -21,7 +25,7 @@ def test_server_error_kinds(pna, control, kind, status):
     assert pna.price(["AN3-12A"]).status_code == 200
 
 
-def test_gateway_errors_are_html_and_500s_json(pna, control):
+def test_gateway_errors_are_html_and_500s_json(pna: Pna, control: Control) -> None:
     control.fault(endpoint="price", kind="http_502", count=1)
     control.fault(endpoint="price", kind="http_500", count=1)
     gateway, server = pna.price(["AN3-12A"]), pna.price(["AN3-12A"])
@@ -29,14 +33,14 @@ def test_gateway_errors_are_html_and_500s_json(pna, control):
     assert server.json()["error"] == "server_error"
 
 
-def test_503_carries_retry_after_when_asked(pna, control):
+def test_503_carries_retry_after_when_asked(pna: Pna, control: Control) -> None:
     control.fault(endpoint="price", kind="http_503", count=1, retry_after_s=7)
     resp = pna.price(["AN3-12A"])
     assert resp.status_code == 503
     assert resp.headers["retry-after"] == "7"
 
 
-def test_injected_429(pna, control):
+def test_injected_429(pna: Pna, control: Control) -> None:
     control.fault(endpoint="price", kind="http_429", count=1, retry_after_s=3)
     resp = pna.price(["AN3-12A"])
     assert resp.status_code == 429
@@ -44,7 +48,7 @@ def test_injected_429(pna, control):
     assert resp.json()["error"] == "rate_limited"
 
 
-def test_injected_401(pna, control):
+def test_injected_401(pna: Pna, control: Control) -> None:
     control.fault(endpoint="part_token", kind="http_401", count=1)
     resp = pna.part_token()
     assert resp.status_code == 401
@@ -52,7 +56,7 @@ def test_injected_401(pna, control):
     assert resp.headers["www-authenticate"] == 'Bearer error="invalid_token"'
 
 
-def test_malformed_json(pna, control):
+def test_malformed_json(pna: Pna, control: Control) -> None:
     control.fault(endpoint="price", kind="malformed_json", count=1)
     resp = pna.price(["WF338109=K3"])
     assert resp.status_code == 200
@@ -62,7 +66,7 @@ def test_malformed_json(pna, control):
         json.loads(resp.content)
 
 
-def test_html_body(pna, control):
+def test_html_body(pna: Pna, control: Control) -> None:
     control.fault(endpoint="oauth_token", kind="html_body", count=1)
     resp = pna.oauth()
     assert resp.status_code == 200
@@ -70,14 +74,14 @@ def test_html_body(pna, control):
     assert resp.text.startswith("<!DOCTYPE html>")
 
 
-def test_empty_body(pna, control):
+def test_empty_body(pna: Pna, control: Control) -> None:
     control.fault(endpoint="price", kind="empty_body", count=1)
     resp = pna.price(["AN3-12A"])
     assert resp.status_code == 200
     assert resp.content == b""
 
 
-def test_drop_connection(pna, control):
+def test_drop_connection(pna: Pna, control: Control) -> None:
     control.fault(endpoint="price", kind="drop_connection", count=1)
     with pytest.raises(httpx.RemoteProtocolError):
         pna.price(["AN3-12A"])
@@ -88,7 +92,9 @@ def test_drop_connection(pna, control):
     assert ok["status"] == 200
 
 
-def test_timeout_is_held_past_a_short_client_timeout(pna, control, poll):
+def test_timeout_is_held_past_a_short_client_timeout(
+    pna: Pna, control: Control, poll: Callable[..., Any]
+) -> None:
     control.fault(endpoint="price", kind="timeout", count=1, delay_s=3)
     started = time.monotonic()
     with pytest.raises(httpx.ReadTimeout):
@@ -100,7 +106,7 @@ def test_timeout_is_held_past_a_short_client_timeout(pna, control, poll):
     assert pna.price(["AN3-12A"]).status_code == 200
 
 
-def test_timeout_answers_504_after_the_hold(pna, control):
+def test_timeout_answers_504_after_the_hold(pna: Pna, control: Control) -> None:
     control.fault(endpoint="price", kind="timeout", count=1, delay_s=0.2)
     started = time.monotonic()
     resp = pna.price(["AN3-12A"])
@@ -108,7 +114,7 @@ def test_timeout_answers_504_after_the_hold(pna, control):
     assert resp.status_code == 504
 
 
-def test_slow_then_normal(pna, control):
+def test_slow_then_normal(pna: Pna, control: Control) -> None:
     control.fault(endpoint="price", kind="slow", count=1, delay_s=0.25)
     started = time.monotonic()
     resp = pna.price(["WF338109=K3"])
@@ -117,7 +123,9 @@ def test_slow_then_normal(pna, control):
     assert resp.json()["lineItems"][0]["aviallPartNumber"] == "WF338109=K3"
 
 
-def test_a_slow_call_does_not_block_others(pna, control, http, poll):
+def test_a_slow_call_does_not_block_others(
+    pna: Pna, control: Control, http: httpx.Client, poll: Callable[..., Any]
+) -> None:
     control.fault(endpoint="image", kind="slow", count=1, delay_s=1.0)
     finished = threading.Event()
     results: list[int] = []
@@ -139,7 +147,7 @@ def test_a_slow_call_does_not_block_others(pna, control, http, poll):
     assert results == [200]
 
 
-def test_count_limits_firing(pna, control):
+def test_count_limits_firing(pna: Pna, control: Control) -> None:
     rule_id = control.fault(endpoint="price", kind="http_503", count=2)
     assert [pna.price(["AN3-12A"]).status_code for _ in range(3)] == [503, 503, 200]
     (rule,) = control.call("GET", "/faults")["faults"]
@@ -147,52 +155,52 @@ def test_count_limits_firing(pna, control):
     assert (rule["fired"], rule["remaining"]) == (2, 0)
 
 
-def _image_pattern(http, control, rate: float) -> list[int]:
+def _image_pattern(http: httpx.Client, control: Control, rate: float) -> list[int]:
     control.fault(endpoint="image", kind="http_500", rate=rate)
     return [http.get("/media/thumbnails/AN3-12A.png").status_code for _ in range(30)]
 
 
-def test_rate_is_reproducible(http, control):
+def test_rate_is_reproducible(http: httpx.Client, control: Control) -> None:
     first = _image_pattern(http, control, 0.4)
     assert set(first) == {200, 500}
     http.post("/_emulator/reset").raise_for_status()
     assert _image_pattern(http, control, 0.4) == first
 
 
-def test_rate_zero_and_one(http, control):
+def test_rate_zero_and_one(http: httpx.Client, control: Control) -> None:
     assert set(_image_pattern(http, control, 0.0)) == {200}
     control.call("DELETE", "/faults")
     assert set(_image_pattern(http, control, 1.0)) == {500}
 
 
-def test_part_codes_selector(pna, control):
+def test_part_codes_selector(pna: Pna, control: Control) -> None:
     control.fault(endpoint="price", kind="http_500", part_codes=["wf338109"])
     assert pna.price(["AN3-12A"]).status_code == 200
     assert pna.price(["AN3-12A", "WF338109=K3"]).status_code == 500
     assert pna.price(["WF338109"]).status_code == 500
 
 
-def test_client_id_selector(make_pna, control):
+def test_client_id_selector(make_pna: Callable[..., Pna], control: Control) -> None:
     control.fault(endpoint="any", kind="http_503", client_id="other-client")
     mine, theirs = make_pna().login(), make_pna("other-client", "other-secret")
     assert mine.price(["AN3-12A"]).status_code == 200
     assert theirs.oauth().status_code == 503
 
 
-def test_endpoint_selector(pna, control):
+def test_endpoint_selector(pna: Pna, control: Control) -> None:
     control.fault(endpoint="oauth_token", kind="http_500")
     assert pna.price(["AN3-12A"]).status_code == 200
     assert pna.part_token().status_code == 200
     assert pna.oauth().status_code == 500
 
 
-def test_auth_is_checked_before_faults(pna, control):
+def test_auth_is_checked_before_faults(pna: Pna, control: Control) -> None:
     control.fault(endpoint="price", kind="http_503")
     resp = pna.price_raw({"productCodes": ["AN3-12A"]}, access="emu_at_bogus")
     assert resp.status_code == 401
 
 
-def test_faulted_calls_count_against_quota_and_quota_comes_first(pna, control):
+def test_faulted_calls_count_against_quota_and_quota_comes_first(pna: Pna, control: Control) -> None:
     control.quota(1, 60)
     control.fault(endpoint="price", kind="http_503")
     assert pna.price(["AN3-12A"]).status_code == 503
@@ -201,13 +209,13 @@ def test_faulted_calls_count_against_quota_and_quota_comes_first(pna, control):
     assert pna.price(["AN3-12A"]).status_code == 429
 
 
-def test_first_matching_rule_wins(pna, control):
+def test_first_matching_rule_wins(pna: Pna, control: Control) -> None:
     control.fault(endpoint="price", kind="http_502", count=1)
     control.fault(endpoint="price", kind="http_500")
     assert [pna.price(["AN3-12A"]).status_code for _ in range(2)] == [502, 500]
 
 
-def test_fault_list_and_delete(control):
+def test_fault_list_and_delete(control: Control) -> None:
     first = control.fault(endpoint="price", kind="http_500")
     second = control.fault(endpoint="image", kind="slow", delay_s=0.1)
     assert (first, second) == ("f1", "f2")
@@ -235,5 +243,5 @@ def test_fault_list_and_delete(control):
         {"endpoint": "price"},
     ],
 )
-def test_invalid_rules_are_422(control, rule):
+def test_invalid_rules_are_422(control: Control, rule: dict[str, Any]) -> None:
     assert control.call("POST", "/faults", rule, expect=422)["detail"]

@@ -5,7 +5,10 @@ from __future__ import annotations
 import struct
 import zlib
 
+import httpx
 import pytest
+
+from tests.contract.emulators.boeing.conftest import Control, Pna
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -30,7 +33,7 @@ def read_png(data: bytes) -> tuple[int, int, bytes]:
 
 
 @pytest.mark.parametrize(("kind", "size"), [("products", 64), ("thumbnails", 16)])
-def test_images_are_valid_solid_pngs(http, kind, size):
+def test_images_are_valid_solid_pngs(http: httpx.Client, kind: str, size: int) -> None:
     resp = http.get(f"/media/{kind}/WF338109%3DK3.png")
     assert resp.status_code == 200
     assert resp.headers["content-type"] == "image/png"
@@ -44,7 +47,7 @@ def test_images_are_valid_solid_pngs(http, kind, size):
     assert len({row[i : i + 3] for i in range(1, len(row), 3)}) == 1
 
 
-def test_image_urls_from_answers_resolve(pna, http):
+def test_image_urls_from_answers_resolve(pna: Pna, http: httpx.Client) -> None:
     (item,) = pna.items(["AN3-12A"])
     product = http.get(item["productImage"])
     thumb = http.get(item["thumbnailImage"])
@@ -52,13 +55,13 @@ def test_image_urls_from_answers_resolve(pna, http):
     assert read_png(thumb.content)[:2] == (16, 16)
 
 
-def test_image_bytes_are_deterministic_and_per_code(http):
+def test_image_bytes_are_deterministic_and_per_code(http: httpx.Client) -> None:
     first = http.get("/media/products/AN3-12A.png").content
     assert http.get("/media/products/an3-12a.png").content == first
     assert http.get("/media/products/MS20426AD3-5.png").content != first
 
 
-def test_public_base_url_drives_image_urls(pna, control):
+def test_public_base_url_drives_image_urls(pna: Pna, control: Control) -> None:
     control.config(public_base_url="http://images.example.test:9000/")
     (item,) = pna.items(["WF338109=K3"])
     assert item["productImage"] == "http://images.example.test:9000/media/products/WF338109%3DK3.png"
@@ -75,11 +78,11 @@ def test_public_base_url_drives_image_urls(pna, control):
         "/media/products/AN3-12A.jpg",
     ],
 )
-def test_unknown_images_are_404(http, path):
+def test_unknown_images_are_404(http: httpx.Client, path: str) -> None:
     assert http.get(path).status_code == 404
 
 
-def test_images_need_no_auth_and_can_fault(http, control):
+def test_images_need_no_auth_and_can_fault(http: httpx.Client, control: Control) -> None:
     control.fault(endpoint="image", kind="http_503", count=1)
     assert http.get("/media/products/AN3-12A.png").status_code == 503
     assert http.get("/media/products/AN3-12A.png").status_code == 200

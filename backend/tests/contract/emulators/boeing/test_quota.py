@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import httpx
+
+from tests.contract.emulators.boeing.conftest import Control, Pna
+
 RATE_LIMITED_KEYS = {"error", "message", "retryAfterSeconds"}
 
 
-def assert_rate_limited(resp, window_s: int = 60) -> int:
+def assert_rate_limited(resp: httpx.Response, window_s: int = 60) -> int:
     assert resp.status_code == 429, resp.text
     retry_after = int(resp.headers["retry-after"])
     assert 1 <= retry_after <= window_s
@@ -16,7 +22,7 @@ def assert_rate_limited(resp, window_s: int = 60) -> int:
     return retry_after
 
 
-def test_third_price_call_in_a_window_is_429(pna, control):
+def test_third_price_call_in_a_window_is_429(pna: Pna, control: Control) -> None:
     control.quota(2, 60)
     assert pna.price(["AN3-12A"]).status_code == 200
     assert pna.price(["AN3-12A"]).status_code == 200
@@ -25,7 +31,7 @@ def test_third_price_call_in_a_window_is_429(pna, control):
     assert resp.json()["message"] == "quota 2 per 60 s exceeded"
 
 
-def test_retry_after_counts_down_with_the_clock(pna, control):
+def test_retry_after_counts_down_with_the_clock(pna: Pna, control: Control) -> None:
     control.quota(2, 60)
     pna.price(["AN3-12A"])
     pna.price(["AN3-12A"])
@@ -35,7 +41,7 @@ def test_retry_after_counts_down_with_the_clock(pna, control):
     assert first - 21 <= later <= first - 19
 
 
-def test_success_after_clock_advance(pna, control):
+def test_success_after_clock_advance(pna: Pna, control: Control) -> None:
     control.quota(2, 60)
     pna.price(["AN3-12A"])
     pna.price(["AN3-12A"])
@@ -44,7 +50,7 @@ def test_success_after_clock_advance(pna, control):
     assert pna.price(["AN3-12A"]).status_code == 200
 
 
-def test_window_slides_per_call(pna, control):
+def test_window_slides_per_call(pna: Pna, control: Control) -> None:
     control.quota(2, 60)
     pna.price(["AN3-12A"])
     control.advance(30)
@@ -54,7 +60,7 @@ def test_window_slides_per_call(pna, control):
     assert pna.price(["AN3-12A"]).status_code == 429
 
 
-def test_rejected_calls_do_not_count(pna, control):
+def test_rejected_calls_do_not_count(pna: Pna, control: Control) -> None:
     control.quota(1, 60)
     assert pna.price(["AN3-12A"]).status_code == 200
     for _ in range(5):
@@ -63,7 +69,7 @@ def test_rejected_calls_do_not_count(pna, control):
     assert pna.price(["AN3-12A"]).status_code == 200
 
 
-def test_quota_is_per_client(make_pna, control):
+def test_quota_is_per_client(make_pna: Callable[..., Pna], control: Control) -> None:
     control.quota(2, 60)
     mine, theirs = make_pna().login(), make_pna("other-client", "other-secret").login()
     mine.price(["AN3-12A"])
@@ -73,7 +79,7 @@ def test_quota_is_per_client(make_pna, control):
     assert theirs.price(["AN3-12A"]).status_code == 200
 
 
-def test_quota_for_one_client(make_pna, control):
+def test_quota_for_one_client(make_pna: Callable[..., Pna], control: Control) -> None:
     control.quota(2, 60)
     control.quota(5, 60, client_id="other-client")
     mine, theirs = make_pna().login(), make_pna("other-client", "other-secret").login()
@@ -84,7 +90,7 @@ def test_quota_for_one_client(make_pna, control):
     assert quota["in_window"] == {"emu-client": 2, "other-client": 5}
 
 
-def test_token_calls_do_not_count_by_default(make_pna, control):
+def test_token_calls_do_not_count_by_default(make_pna: Callable[..., Pna], control: Control) -> None:
     control.quota(1, 60)
     caller = make_pna()
     for _ in range(3):
@@ -92,7 +98,7 @@ def test_token_calls_do_not_count_by_default(make_pna, control):
     assert caller.price(["AN3-12A"]).status_code == 200
 
 
-def test_scope_all_counts_token_calls(make_pna, control):
+def test_scope_all_counts_token_calls(make_pna: Callable[..., Pna], control: Control) -> None:
     control.quota(3, 60, scope="all")
     caller = make_pna().login()  # two calls
     assert caller.price(["AN3-12A"]).status_code == 200
@@ -101,18 +107,18 @@ def test_scope_all_counts_token_calls(make_pna, control):
     assert caller.price(["AN3-12A"]).status_code == 429
 
 
-def test_images_are_never_counted(http, pna, control):
+def test_images_are_never_counted(http: httpx.Client, pna: Pna, control: Control) -> None:
     control.quota(1, 60, scope="all")
     for _ in range(3):
         assert http.get("/media/thumbnails/AN3-12A.png").status_code == 200
 
 
-def test_remaining_header_is_emulator_only_help(pna, control):
+def test_remaining_header_is_emulator_only_help(pna: Pna, control: Control) -> None:
     control.quota(3, 60)
     assert [pna.price(["AN3-12A"]).headers["x-emulator-quota-remaining"] for _ in range(3)] == ["2", "1", "0"]
 
 
-def test_fractional_window(pna, control):
+def test_fractional_window(pna: Pna, control: Control) -> None:
     control.quota(1, 2.5)
     pna.price(["AN3-12A"])
     resp = pna.price(["AN3-12A"])
@@ -120,14 +126,14 @@ def test_fractional_window(pna, control):
     assert resp.json()["message"] == "quota 1 per 2.5 s exceeded"
 
 
-def test_quota_default_comes_from_config(pna, control):
+def test_quota_default_comes_from_config(pna: Pna, control: Control) -> None:
     control.config(quota_requests=1, quota_window_s=30)
     assert pna.price(["AN3-12A"]).status_code == 200
     assert assert_rate_limited(pna.price(["AN3-12A"]), window_s=30) <= 30
     assert control.call("GET", "/quota")["default"] == {"requests": 1, "window_s": 30.0, "scope": "price"}
 
 
-def test_put_quota_validates(control):
+def test_put_quota_validates(control: Control) -> None:
     for body in (
         {"requests": 0, "window_s": 60},
         {"requests": 2, "window_s": 0},

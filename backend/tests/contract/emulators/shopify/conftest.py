@@ -80,7 +80,7 @@ LOCATION_GID = {1: "gid://shopify/Location/1", 2: "gid://shopify/Location/2", 3:
 
 def part_input(
     sku: str = "WF338109", *, price: str = "28.05", quantities: dict[int, int] | None = None
-) -> dict:
+) -> dict[str, Any]:
     """The contract's §2.1 productSet input for one part (handle = lower-cased SKU)."""
     stock = quantities if quantities is not None else {1: 100}
     return {
@@ -143,7 +143,7 @@ class Emu:
     def post(
         self,
         query: str,
-        variables: dict | None = None,
+        variables: dict[str, Any] | None = None,
         *,
         version: str = "2026-04",
         token: str | None = TOKEN,
@@ -154,31 +154,37 @@ class Emu:
         body = {"query": query, "variables": variables or {}, **extra}
         return self.http.post(f"/admin/api/{version}/graphql.json", json=body, headers=headers)
 
-    def gql(self, query: str, variables: dict | None = None, **kw: Any) -> dict[str, Any]:
+    def gql(self, query: str, variables: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
         """POST and return the JSON body of an HTTP 200 answer."""
         response = self.post(query, variables, **kw)
         assert response.status_code == 200, response.text
-        return response.json()
+        body: dict[str, Any] = response.json()
+        return body
 
-    def data(self, query: str, variables: dict | None = None, **kw: Any) -> dict[str, Any]:
+    def data(self, query: str, variables: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
         """POST and return `data`, asserting there are no top-level errors."""
         body = self.gql(query, variables, **kw)
         assert "errors" not in body, body
-        return body["data"]
+        data: dict[str, Any] = body["data"]
+        return data
 
-    def product_set(self, input_: dict, identifier: dict | None = None, **kw: Any) -> dict[str, Any]:
+    def product_set(
+        self, input_: dict[str, Any], identifier: dict[str, Any] | None = None, **kw: Any
+    ) -> dict[str, Any]:
         """productSet payload (product + userErrors)."""
         variables = {"input": input_, **({"identifier": identifier} if identifier else {})}
-        return self.data(PRODUCT_SET, variables, **kw)["productSet"]
+        payload: dict[str, Any] = self.data(PRODUCT_SET, variables, **kw)["productSet"]
+        return payload
 
     def create_part(self, sku: str = "WF338109", **kw: Any) -> dict[str, Any]:
         """Create a part by handle and return the product selection; fails on userErrors."""
         payload = self.product_set(part_input(sku, **kw), {"handle": sku.lower()})
         assert payload["userErrors"] == [], payload
-        return payload["product"]
+        product: dict[str, Any] = payload["product"]
+        return product
 
     def inventory_set(
-        self, input_: dict, *, version: str = "2026-04", key: str | None = "auto"
+        self, input_: dict[str, Any], *, version: str = "2026-04", key: str | None = "auto"
     ) -> dict[str, Any]:
         """inventorySetQuantities body; `key="auto"` adds a fresh @idempotent key."""
         if key == "auto":
@@ -199,10 +205,17 @@ class Emu:
         """Control-API view of a product."""
         response = self.control("GET", f"/products/{product_id}")
         assert response.status_code == 200, response.text
-        return response.json()
+        view: dict[str, Any] = response.json()
+        return view
 
     def define(
-        self, namespace: str, key: str, type_: str, *, unique: bool = False, validations: list | None = None
+        self,
+        namespace: str,
+        key: str,
+        type_: str,
+        *,
+        unique: bool = False,
+        validations: list[dict[str, str]] | None = None,
     ) -> None:
         """Pre-seed a product metafield definition through the control API."""
         body = [
@@ -292,6 +305,6 @@ def emu(emulator_url: str, files_url: str, instant: datetime) -> Iterator[Emu]:
 
 
 @pytest.fixture
-def part() -> Callable[..., dict]:
+def part() -> Callable[..., dict[str, Any]]:
     """Factory for the contract's productSet input."""
     return lambda *a, **kw: copy.deepcopy(part_input(*a, **kw))

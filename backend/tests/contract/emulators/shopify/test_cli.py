@@ -13,7 +13,7 @@ import httpx
 BACKEND = Path(__file__).resolve().parents[4]
 
 
-def _start(args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+def _start(args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "emulators.shopify", *args],
         cwd=BACKEND,
@@ -22,15 +22,17 @@ def _start(args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen, str]
         stderr=subprocess.PIPE,
         text=True,
     )
+    stdout = process.stdout
+    assert stdout is not None  # piped above
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.append(process.stdout.readline()), daemon=True)
+    reader = threading.Thread(target=lambda: lines.append(stdout.readline()), daemon=True)
     reader.start()
     reader.join(timeout=30)
     assert lines and lines[0].startswith("READY "), (lines, process.poll())
     return process, lines[0].split()[1]
 
 
-def test_port_zero_prints_ready_and_cli_overrides_env():
+def test_port_zero_prints_ready_and_cli_overrides_env() -> None:
     env = {
         "SHOPIFY_EMU_TOKEN": "shpat_from_env",
         "SHOPIFY_EMU_VERSIONS": "2026-01,2026-04",
@@ -63,10 +65,11 @@ def test_port_zero_prints_ready_and_cli_overrides_env():
     finally:
         process.terminate()
         process.wait(timeout=10)
+    assert process.stdout is not None  # piped by _start
     assert process.stdout.read() == ""  # exactly one line on stdout
 
 
-def test_invalid_configuration_exits_with_a_message():
+def test_invalid_configuration_exits_with_a_message() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "emulators.shopify", "--port", "0", "--plan", "gold"],
         cwd=BACKEND,

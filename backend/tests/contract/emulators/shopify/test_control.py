@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from tests.contract.emulators.shopify.conftest import Emu
 from tests.support.instants import TEST_INSTANT
 
 
-def test_reset_empties_the_store_and_restores_settings(emu):
+def test_reset_empties_the_store_and_restores_settings(emu: Emu) -> None:
     emu.create_part()
     emu.control("POST", "/locations/1/deactivate")
     emu.control("PUT", "/plan", {"plan": "plus"})
@@ -20,7 +24,7 @@ def test_reset_empties_the_store_and_restores_settings(emu):
     assert emu.control("GET", "/stats").json()["requests"] == 0
 
 
-def test_locations_listing_replacement_and_deactivation(emu):
+def test_locations_listing_replacement_and_deactivation(emu: Emu) -> None:
     listed = emu.control("GET", "/locations").json()
     assert [(loc["legacy_id"], loc["name"], loc["is_active"]) for loc in listed] == [
         (1, "Dallas Central", True),
@@ -42,12 +46,12 @@ def test_locations_listing_replacement_and_deactivation(emu):
     assert emu.control("POST", "/locations/99/deactivate").status_code == 404
 
 
-def test_location_input_is_validated(emu):
+def test_location_input_is_validated(emu: Emu) -> None:
     assert emu.control("PUT", "/locations", [{"name": ""}]).status_code == 422
     assert emu.control("PUT", "/locations", [{"name": "A"}, {"name": "A"}]).status_code == 422
 
 
-def test_metafield_definitions_input_is_validated(emu):
+def test_metafield_definitions_input_is_validated(emu: Emu) -> None:
     bad_type = [{"namespace": "custom", "key": "x", "type": "colour"}]
     assert emu.control("PUT", "/metafield-definitions", bad_type).status_code == 422
     bad_owner = [{"namespace": "custom", "key": "x", "type": "date", "owner_type": "ORDER"}]
@@ -56,7 +60,7 @@ def test_metafield_definitions_input_is_validated(emu):
     assert emu.control("PUT", "/metafield-definitions", wrapped).json()[0]["type"] == "date"
 
 
-def test_plan_bucket_and_clock_inputs_are_validated(emu):
+def test_plan_bucket_and_clock_inputs_are_validated(emu: Emu) -> None:
     assert emu.control("PUT", "/plan", {"plan": "gold"}).status_code == 422
     assert emu.control("PUT", "/plan", {"restore_rate": 10}).status_code == 422
     assert emu.control("PUT", "/bucket", {"currently_available": -1}).status_code == 422
@@ -64,14 +68,14 @@ def test_plan_bucket_and_clock_inputs_are_validated(emu):
     assert emu.control("PUT", "/variant-throttle", {"per_day": -1}).status_code == 422
 
 
-def test_clock_advance(emu):
+def test_clock_advance(emu: Emu) -> None:
     before = emu.control("GET", "/clock").json()
     after = emu.control("POST", "/clock/advance", {"seconds": 7200}).json()
     assert after["offset_s"] - before["offset_s"] == 7200
     assert 7200 <= after["timestamp"] - before["timestamp"] < 7210
 
 
-def test_clock_set_to_an_instant_forward_or_back_and_reset_returns_to_the_start(emu):
+def test_clock_set_to_an_instant_forward_or_back_and_reset_returns_to_the_start(emu: Emu) -> None:
     start = emu.control("GET", "/clock").json()["timestamp"]
     assert abs(start - TEST_INSTANT.timestamp()) < 60, "the suite's emulator starts at its fixed instant"
     leap = emu.control("PUT", "/clock", {"now": "2028-02-29T23:59:30+00:00"}).json()
@@ -83,7 +87,7 @@ def test_clock_set_to_an_instant_forward_or_back_and_reset_returns_to_the_start(
     assert abs(emu.control("GET", "/clock").json()["timestamp"] - TEST_INSTANT.timestamp()) < 60
 
 
-def test_products_listing_filters(emu):
+def test_products_listing_filters(emu: Emu) -> None:
     emu.create_part("AAA")
     emu.create_part("BBB")
     assert [p["handle"] for p in emu.control("GET", "/products", sku="bbb").json()["products"]] == ["bbb"]
@@ -94,14 +98,14 @@ def test_products_listing_filters(emu):
     assert emu.control("GET", "/products/123").status_code == 404
 
 
-def test_product_detail_by_numeric_or_gid(emu):
+def test_product_detail_by_numeric_or_gid(emu: Emu) -> None:
     product = emu.create_part()
     numeric = product["id"].rsplit("/", 1)[1]
     assert emu.control("GET", f"/products/{numeric}").json()["id"] == product["id"]
     assert emu.product_view(product["id"])["variants"][0]["inventory"] == {"Dallas Central": 100}
 
 
-def test_stats_and_request_log(emu, part):
+def test_stats_and_request_log(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     emu.create_part()
     emu.product_set(part("OTHER", price="-1"))
     emu.gql("{ shop { nope } }")
@@ -125,7 +129,7 @@ def test_stats_and_request_log(emu, part):
     assert emu.control("GET", "/stats").json()["requests"] == 0
 
 
-def test_state_export_import_round_trip(emu, part):
+def test_state_export_import_round_trip(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     emu.define("custom", "aviall_part_number", "single_line_text_field", unique=True)
     product = emu.create_part(quantities={1: 3, 2: 4})
     snapshot = emu.control("GET", "/state/export").json()
@@ -142,7 +146,7 @@ def test_state_export_import_round_trip(emu, part):
     assert emu.control("GET", "/metafield-definitions").json()[0]["unique_values"] is True
 
 
-def test_state_import_rejects_garbage(emu):
+def test_state_import_rejects_garbage(emu: Emu) -> None:
     assert emu.control("POST", "/state/import", {"products": []}).status_code == 422
     broken = emu.control("GET", "/state/export").json()
     broken["products"] = [{"num": 1}]

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
 
+from tests.contract.emulators.shopify.conftest import Emu
 
-def _fault(emu, **rule):
+
+def _fault(emu: Emu, **rule: Any) -> dict[str, Any]:
     response = emu.control("POST", "/faults", rule)
     assert response.status_code == 201, response.text
-    return response.json()[0]
+    added: dict[str, Any] = response.json()[0]
+    return added
 
 
-def _count(emu):
-    return emu.control("GET", "/products").json()["total"]
+def _count(emu: Emu) -> int:
+    total: int = emu.control("GET", "/products").json()["total"]
+    return total
 
 
 @pytest.mark.parametrize(
@@ -32,7 +38,9 @@ def _count(emu):
         ("http_423", 423),
     ],
 )
-def test_http_faults_before_execution(emu, part, kind, status):
+def test_http_faults_before_execution(
+    emu: Emu, part: Callable[..., dict[str, Any]], kind: str, status: int
+) -> None:
     _fault(emu, operation="productSet", kind=kind, count=1)
     response = emu.post(emu.q.PRODUCT_SET, {"input": part()})
     assert response.status_code == status
@@ -43,7 +51,7 @@ def test_http_faults_before_execution(emu, part, kind, status):
     assert emu.control("GET", "/stats").json()["faults_served"] == {kind: 1}
 
 
-def test_throttled_fault(emu, part):
+def test_throttled_fault(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     _fault(emu, operation="productSet", kind="throttled", count=1)
     body = emu.gql(emu.q.PRODUCT_SET, {"input": part()})
     assert body["errors"][0]["extensions"]["code"] == "THROTTLED"
@@ -51,7 +59,7 @@ def test_throttled_fault(emu, part):
     assert _count(emu) == 0
 
 
-def test_timeout_fault_holds_then_answers_504(emu, part):
+def test_timeout_fault_holds_then_answers_504(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     _fault(emu, operation="*", kind="timeout", count=1, delay_s=0.2)
     started = time.monotonic()
     response = emu.post(emu.q.PRODUCT_SET, {"input": part()})
@@ -60,7 +68,7 @@ def test_timeout_fault_holds_then_answers_504(emu, part):
     assert _count(emu) == 0
 
 
-def test_malformed_json_fault(emu, part):
+def test_malformed_json_fault(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     _fault(emu, operation="productSet", kind="malformed_json", count=1)
     response = emu.post(emu.q.PRODUCT_SET, {"input": part()})
     assert response.status_code == 200
@@ -69,7 +77,7 @@ def test_malformed_json_fault(emu, part):
     assert _count(emu) == 0
 
 
-def test_drop_fault_closes_the_connection(emu, part):
+def test_drop_fault_closes_the_connection(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     _fault(emu, operation="productSet", kind="drop", count=1)
     with pytest.raises(httpx.TransportError):
         emu.post(emu.q.PRODUCT_SET, {"input": part()})
@@ -86,7 +94,9 @@ def test_drop_fault_closes_the_connection(emu, part):
         ("drop", {}),
     ],
 )
-def test_phase_after_applies_the_write_then_loses_the_response(emu, part, kind, extra):
+def test_phase_after_applies_the_write_then_loses_the_response(
+    emu: Emu, part: Callable[..., dict[str, Any]], kind: str, extra: dict[str, Any]
+) -> None:
     _fault(emu, operation="productSet", kind=kind, phase="after", count=1, **extra)
     try:
         response = emu.post(
@@ -107,7 +117,7 @@ def test_phase_after_applies_the_write_then_loses_the_response(emu, part, kind, 
     assert _count(emu) == 1
 
 
-def test_phase_after_inventory_write_is_applied(emu):
+def test_phase_after_inventory_write_is_applied(emu: Emu) -> None:
     product = emu.create_part()
     item = product["variants"]["nodes"][0]["inventoryItem"]["id"]
     _fault(emu, operation="inventorySetQuantities", kind="http_502", phase="after", count=1)
@@ -126,13 +136,13 @@ def test_phase_after_inventory_write_is_applied(emu):
     assert emu.product_view(product["id"])["variants"][0]["inventory"] == {"Dallas Central": 5}
 
 
-def test_operation_filter(emu, part):
+def test_operation_filter(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     _fault(emu, operation="productSet", kind="http_500")
     assert emu.post("{ shop { name } }").status_code == 200
     assert emu.post(emu.q.PRODUCT_SET, {"input": part()}).status_code == 500
 
 
-def test_match_sku(emu, part):
+def test_match_sku(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     product = emu.create_part("AAA")
     emu.create_part("BBB")
     _fault(emu, operation="*", kind="http_503", match_sku="aaa")
@@ -147,19 +157,19 @@ def test_match_sku(emu, part):
     assert emu.post(emu.q.BY_SKU, {"first": 5, "q": 'sku:"BBB"'}).status_code == 200
 
 
-def _pattern(emu, seed):
+def _pattern(emu: Emu, seed: int) -> list[int]:
     emu.control("POST", "/reset", {"seed": seed})
     _fault(emu, operation="shop", kind="http_500", rate=0.5)
     return [emu.post("{ shop { name } }").status_code for _ in range(24)]
 
 
-def test_rates_are_reproducible_with_a_seed(emu):
+def test_rates_are_reproducible_with_a_seed(emu: Emu) -> None:
     first = _pattern(emu, 7)
     assert first == _pattern(emu, 7)
     assert {200, 500} <= set(first)
 
 
-def test_fault_rules_are_listed_and_removable(emu):
+def test_fault_rules_are_listed_and_removable(emu: Emu) -> None:
     rule = _fault(emu, operation="shop", kind="http_500", count=2)
     assert rule["remaining"] == 2
     emu.post("{ shop { name } }")
@@ -170,7 +180,7 @@ def test_fault_rules_are_listed_and_removable(emu):
     assert emu.post("{ shop { name } }").status_code == 200
 
 
-def test_invalid_fault_rules_are_422(emu):
+def test_invalid_fault_rules_are_422(emu: Emu) -> None:
     assert emu.control("POST", "/faults", {"kind": "meteor"}).status_code == 422
     assert emu.control("POST", "/faults", {"kind": "http_500", "rate": 2}).status_code == 422
     assert emu.control("POST", "/faults", {"kind": "http_500", "phase": "during"}).status_code == 422

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
+from tests.contract.emulators.shopify.conftest import Emu
 
-def _file_status(emu, product_id):
+
+def _file_status(emu: Emu, product_id: str) -> str | None:
     files = emu.product_view(product_id)["files"]
     return files[0]["status"] if files and files[0]["status"] not in ("PROCESSING", "UPLOADED") else None
 
@@ -13,7 +18,9 @@ def _file_status(emu, product_id):
 @pytest.mark.parametrize(
     ("path", "status"), [("/ok.png", "READY"), ("/missing.png", "FAILED"), ("/text.png", "FAILED")]
 )
-def test_fetch_files_decides_the_file_status(emu, part, path, status):
+def test_fetch_files_decides_the_file_status(
+    emu: Emu, part: Callable[..., dict[str, Any]], path: str, status: str
+) -> None:
     assert emu.control("PUT", "/settings", {"fetch_files": True}).json()["fetch_files"] is True
     data = part()
     data["files"] = [{"originalSource": emu.files_url + path, "contentType": "IMAGE", "alt": "part photo"}]
@@ -28,7 +35,7 @@ def test_fetch_files_decides_the_file_status(emu, part, path, status):
     assert (node["image"] is None) == (status == "FAILED")
 
 
-def test_unreachable_source_fails(emu, part):
+def test_unreachable_source_fails(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     emu.control("PUT", "/settings", {"fetch_files": True})
     data = part()
     data["files"] = [
@@ -38,12 +45,14 @@ def test_unreachable_source_fails(emu, part):
     assert emu.wait_for(lambda: _file_status(emu, product["id"])) == "FAILED"
 
 
-def test_without_fetch_files_files_are_ready_at_once(emu, part):
+def test_without_fetch_files_files_are_ready_at_once(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     product = emu.product_set(part())["product"]
     assert emu.product_view(product["id"])["files"][0]["status"] == "READY"
 
 
-def test_same_source_keeps_the_file_and_new_source_replaces_it(emu, part):
+def test_same_source_keeps_the_file_and_new_source_replaces_it(
+    emu: Emu, part: Callable[..., dict[str, Any]]
+) -> None:
     product = emu.create_part()
     before = emu.product_view(product["id"])["files"]
     emu.product_set(part(), {"handle": "wf338109"})
@@ -56,7 +65,7 @@ def test_same_source_keeps_the_file_and_new_source_replaces_it(emu, part):
 
 
 @pytest.mark.time_sensitive
-def test_variant_creation_limit(emu, part):
+def test_variant_creation_limit(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     settings = {"threshold": 50_000, "per_day": 2, "store_variant_offset": 49_999}
     assert emu.control("PUT", "/variant-throttle", settings).status_code == 200
     assert emu.product_set(part("A1"))["userErrors"] == []
@@ -74,7 +83,9 @@ def test_variant_creation_limit(emu, part):
     assert emu.product_set(part("A3"))["userErrors"] == []
 
 
-def test_variant_limit_does_not_apply_below_the_threshold_or_on_plus(emu, part):
+def test_variant_limit_does_not_apply_below_the_threshold_or_on_plus(
+    emu: Emu, part: Callable[..., dict[str, Any]]
+) -> None:
     emu.control("PUT", "/variant-throttle", {"per_day": 0, "store_variant_offset": 0})
     assert emu.product_set(part("B1"))["userErrors"] == []
     emu.control("PUT", "/variant-throttle", {"store_variant_offset": 60_000})

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from tests.contract.emulators.shopify.conftest import Emu
+
 TEXT = "single_line_text_field"
 
 
-def _mf(owner, key="inventory_location", value="1D1", type_=TEXT, **extra):
+def _mf(
+    owner: str, key: str = "inventory_location", value: str = "1D1", type_: str = TEXT, **extra: Any
+) -> dict[str, Any]:
     return {"ownerId": owner, "namespace": "custom", "key": key, "type": type_, "value": value, **extra}
 
 
-def _set(emu, metafields):
-    return emu.data(emu.q.MF_SET, {"metafields": metafields})["metafieldsSet"]
+def _set(emu: Emu, metafields: list[dict[str, Any]]) -> dict[str, Any]:
+    payload: dict[str, Any] = emu.data(emu.q.MF_SET, {"metafields": metafields})["metafieldsSet"]
+    return payload
 
 
-def test_metafields_set_upserts_and_keeps_others(emu):
+def test_metafields_set_upserts_and_keeps_others(emu: Emu) -> None:
     product = emu.create_part()
     payload = _set(emu, [_mf(product["id"])])
     assert payload["userErrors"] == []
@@ -24,14 +31,14 @@ def test_metafields_set_upserts_and_keeps_others(emu):
     assert keys == {"part_number": "WF338109", "inventory_location": "2C2"}
 
 
-def test_metafields_set_on_a_variant(emu):
+def test_metafields_set_on_a_variant(emu: Emu) -> None:
     product = emu.create_part()
     variant_id = product["variants"]["nodes"][0]["id"]
     assert _set(emu, [_mf(variant_id, key="bin")])["userErrors"] == []
     assert emu.product_view(product["id"])["variants"][0]["metafields"][0]["key"] == "bin"
 
 
-def test_type_against_definition_is_invalid_type(emu):
+def test_type_against_definition_is_invalid_type(emu: Emu) -> None:
     emu.define("custom", "expiration_date", "date")
     product = emu.create_part()
     payload = _set(emu, [_mf(product["id"], key="expiration_date", value="2027-01-01")])
@@ -50,7 +57,7 @@ def test_type_against_definition_is_invalid_type(emu):
     assert ok["userErrors"] == []
 
 
-def test_bad_value_is_invalid_value_and_the_call_is_atomic(emu):
+def test_bad_value_is_invalid_value_and_the_call_is_atomic(emu: Emu) -> None:
     product = emu.create_part()
     payload = _set(
         emu,
@@ -70,7 +77,7 @@ def test_bad_value_is_invalid_value_and_the_call_is_atomic(emu):
     assert keys == ["part_number"]  # nothing written
 
 
-def test_more_than_25_is_refused(emu):
+def test_more_than_25_is_refused(emu: Emu) -> None:
     product = emu.create_part()
     payload = _set(emu, [_mf(product["id"], key=f"k{i:02d}") for i in range(26)])
     assert payload["metafields"] is None
@@ -78,7 +85,7 @@ def test_more_than_25_is_refused(emu):
     assert len(_set(emu, [_mf(product["id"], key=f"k{i:02d}") for i in range(25)])["metafields"]) == 25
 
 
-def test_unknown_owner_and_missing_type(emu):
+def test_unknown_owner_and_missing_type(emu: Emu) -> None:
     payload = _set(emu, [_mf("gid://shopify/Product/404")])
     assert payload["userErrors"][0]["field"] == ["metafields", "0", "ownerId"]
     product = emu.create_part()
@@ -86,7 +93,7 @@ def test_unknown_owner_and_missing_type(emu):
     assert blank["userErrors"][0]["code"] == "BLANK"
 
 
-def test_compare_digest_detects_stale_writes(emu):
+def test_compare_digest_detects_stale_writes(emu: Emu) -> None:
     product = emu.create_part()
     query = """mutation M($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) {
       metafields { compareDigest } userErrors { code } } }"""
@@ -100,7 +107,7 @@ def test_compare_digest_detects_stale_writes(emu):
     assert create_only["userErrors"] == []
 
 
-def test_unique_values_are_enforced(emu):
+def test_unique_values_are_enforced(emu: Emu) -> None:
     emu.define("custom", "aviall_part_number", TEXT, unique=True)
     one, two = emu.create_part("AAA"), emu.create_part("BBB")
     assert _set(emu, [_mf(one["id"], key="aviall_part_number", value="AAA=1")])["userErrors"] == []
@@ -108,7 +115,7 @@ def test_unique_values_are_enforced(emu):
     assert taken["userErrors"][0]["code"] == "TAKEN"
 
 
-def test_definition_validations_choices(emu):
+def test_definition_validations_choices(emu: Emu) -> None:
     emu.define(
         "custom", "unit_of_measure", TEXT, validations=[{"name": "choices", "value": '["EA", "Inches"]'}]
     )
@@ -118,7 +125,7 @@ def test_definition_validations_choices(emu):
     assert refused["userErrors"][0]["code"] == "INVALID_VALUE"
 
 
-def test_definition_create_then_taken(emu):
+def test_definition_create_then_taken(emu: Emu) -> None:
     definition = {
         "name": "Part number",
         "namespace": "custom",
@@ -146,14 +153,14 @@ def test_definition_create_then_taken(emu):
     assert [(d["key"], d["unique_values"]) for d in listed] == [("part_number", True)]
 
 
-def test_definition_create_validates_its_input(emu):
+def test_definition_create_validates_its_input(emu: Emu) -> None:
     definition = {"name": "X", "namespace": "custom", "key": "x!", "type": "colour", "ownerType": "PRODUCT"}
     payload = emu.data(emu.q.MF_DEF, {"definition": definition})["metafieldDefinitionCreate"]
     assert payload["createdDefinition"] is None
     assert {e["code"] for e in payload["userErrors"]} == {"INVALID_CHARACTER", "INCLUSION"}
 
 
-def test_definition_is_visible_through_the_api(emu):
+def test_definition_is_visible_through_the_api(emu: Emu) -> None:
     emu.define("custom", "expiration_date", "date")
     query = """{ metafieldDefinitions(ownerType: PRODUCT, first: 5) {
       nodes { namespace key type { name category } } } }"""

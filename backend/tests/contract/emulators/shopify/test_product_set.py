@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
+
+from tests.contract.emulators.shopify.conftest import Emu
 
 CUSTOM_ID = {"namespace": "custom", "key": "aviall_part_number"}
 
 
-def test_create_matches_the_contract_shape(emu, part):
+def test_create_matches_the_contract_shape(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     payload = emu.product_set(part(), {"handle": "wf338109"})
     assert payload["userErrors"] == []
     product = payload["product"]
@@ -21,7 +26,7 @@ def test_create_matches_the_contract_shape(emu, part):
     assert int(product["id"].rsplit("/", 1)[1]) > 2**32  # ids come from a large base
 
 
-def test_created_product_is_stored_with_every_field(emu, part):
+def test_created_product_is_stored_with_every_field(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     product = emu.create_part(quantities={1: 100, 2: 0})
     view = emu.product_view(product["id"])
     assert view["title"] == "WF338109"
@@ -37,7 +42,7 @@ def test_created_product_is_stored_with_every_field(emu, part):
     assert view["files"][0]["status"] == "READY"
 
 
-def test_upsert_by_handle_updates_and_keeps_ids(emu, part):
+def test_upsert_by_handle_updates_and_keeps_ids(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     first = emu.create_part()
     update = part(price="30.00")
     update["variants"][0]["id"] = first["variants"]["nodes"][0]["id"]
@@ -50,13 +55,13 @@ def test_upsert_by_handle_updates_and_keeps_ids(emu, part):
     assert listing["products"][0]["variants"][0]["price"] == "30.00"
 
 
-def test_variant_matched_by_option_values_keeps_its_id(emu, part):
+def test_variant_matched_by_option_values_keeps_its_id(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     first = emu.create_part()
     payload = emu.product_set(part(price="31.00"), {"handle": "wf338109"})
     assert payload["product"]["variants"]["nodes"][0]["id"] == first["variants"]["nodes"][0]["id"]
 
 
-def _custom_input(part, sku: str, full_sku: str) -> dict:
+def _custom_input(part: Callable[..., dict[str, Any]], sku: str, full_sku: str) -> dict[str, Any]:
     data = part(sku)
     data["handle"] = full_sku.lower().replace("=", "--")
     data["metafields"].append(
@@ -70,7 +75,7 @@ def _custom_input(part, sku: str, full_sku: str) -> dict:
     return data
 
 
-def test_upsert_by_custom_id_never_duplicates(emu, part):
+def test_upsert_by_custom_id_never_duplicates(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     emu.define("custom", "aviall_part_number", "single_line_text_field", unique=True)
     identifier = {"customId": {**CUSTOM_ID, "value": "WF338109=K3"}}
     first = emu.product_set(_custom_input(part, "WF338109", "WF338109=K3"), identifier)
@@ -90,7 +95,9 @@ def test_upsert_by_custom_id_never_duplicates(emu, part):
     assert titles == {"wf338109--k3": "WF338109 renamed", "wf338109--k4": "WF338109"}
 
 
-def test_custom_id_without_unique_definition_is_refused(emu, part):
+def test_custom_id_without_unique_definition_is_refused(
+    emu: Emu, part: Callable[..., dict[str, Any]]
+) -> None:
     emu.define("custom", "aviall_part_number", "single_line_text_field", unique=False)
     payload = emu.product_set(
         _custom_input(part, "WF338109", "WF338109=K3"), {"customId": {**CUSTOM_ID, "value": "WF338109=K3"}}
@@ -100,7 +107,9 @@ def test_custom_id_without_unique_definition_is_refused(emu, part):
     assert emu.control("GET", "/products").json()["total"] == 0
 
 
-def test_custom_id_metafield_missing_from_input_is_metafield_mismatch(emu, part):
+def test_custom_id_metafield_missing_from_input_is_metafield_mismatch(
+    emu: Emu, part: Callable[..., dict[str, Any]]
+) -> None:
     emu.define("custom", "aviall_part_number", "single_line_text_field", unique=True)
     payload = emu.product_set(part(), {"customId": {**CUSTOM_ID, "value": "WF338109=K3"}})
     assert payload["product"] is None
@@ -110,7 +119,7 @@ def test_custom_id_metafield_missing_from_input_is_metafield_mismatch(emu, part)
     assert payload["userErrors"][0]["code"] == "METAFIELD_MISMATCH"
 
 
-def test_handle_mismatch_is_input_mismatch(emu, part):
+def test_handle_mismatch_is_input_mismatch(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     payload = emu.product_set(part(), {"handle": "something-else"})
     assert payload["product"] is None
     assert payload["userErrors"] == [
@@ -122,14 +131,16 @@ def test_handle_mismatch_is_input_mismatch(emu, part):
     ]
 
 
-def test_taken_handle_without_identifier_is_handle_not_unique(emu, part):
+def test_taken_handle_without_identifier_is_handle_not_unique(
+    emu: Emu, part: Callable[..., dict[str, Any]]
+) -> None:
     emu.create_part()
     payload = emu.product_set(part())
     assert payload["userErrors"][0]["code"] == "HANDLE_NOT_UNIQUE"
     assert emu.control("GET", "/products").json()["total"] == 1
 
 
-def test_no_identifier_and_no_handle_always_creates(emu, part):
+def test_no_identifier_and_no_handle_always_creates(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     data = part()
     del data["handle"]
     one = emu.product_set(data)
@@ -138,7 +149,9 @@ def test_no_identifier_and_no_handle_always_creates(emu, part):
     assert (one["product"]["handle"], two["product"]["handle"]) == ("wf338109", "wf338109-1")
 
 
-def test_list_replacement_deletes_omitted_metafields_and_variants(emu, part):
+def test_list_replacement_deletes_omitted_metafields_and_variants(
+    emu: Emu, part: Callable[..., dict[str, Any]]
+) -> None:
     data = part()
     data["productOptions"] = [{"name": "Title", "values": [{"name": "A"}, {"name": "B"}]}]
     data["variants"] = [
@@ -166,7 +179,7 @@ def test_list_replacement_deletes_omitted_metafields_and_variants(emu, part):
     assert emu.data(emu.q.BY_SKU, {"first": 5, "q": "sku:WF-B"})["productVariants"]["nodes"] == []
 
 
-def test_omitted_lists_and_scalars_stay(emu, part):
+def test_omitted_lists_and_scalars_stay(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     product = emu.create_part()
     payload = emu.product_set({"handle": "wf338109", "title": "New title"}, {"handle": "wf338109"})
     assert payload["userErrors"] == []
@@ -177,14 +190,18 @@ def test_omitted_lists_and_scalars_stay(emu, part):
     assert [m["key"] for m in view["metafields"]] == ["part_number"]
 
 
-def test_stocking_on_update_only_touches_already_stocked_locations(emu, part):
+def test_stocking_on_update_only_touches_already_stocked_locations(
+    emu: Emu, part: Callable[..., dict[str, Any]]
+) -> None:
     product = emu.create_part(quantities={1: 100, 2: 5})
     assert emu.product_set(part(quantities={1: 40, 2: 6, 3: 70}), {"handle": "wf338109"})["userErrors"] == []
     inventory = emu.product_view(product["id"])["variants"][0]["inventory"]
     assert inventory == {"Dallas Central": 40, "Chicago Warehouse": 6}  # Miami was never stocked: ignored
 
 
-def test_new_variant_in_update_is_stocked_everywhere_listed(emu, part):
+def test_new_variant_in_update_is_stocked_everywhere_listed(
+    emu: Emu, part: Callable[..., dict[str, Any]]
+) -> None:
     emu.create_part(quantities={1: 1})
     data = part(quantities={1: 2, 3: 3})
     data["productOptions"] = [{"name": "Title", "values": [{"name": "Default Title"}, {"name": "Big"}]}]
@@ -197,7 +214,7 @@ def test_new_variant_in_update_is_stocked_everywhere_listed(emu, part):
     assert view["variants"][1]["inventory"] == {"Dallas Central": 2, "Miami, FL": 3}
 
 
-def test_on_hand_name_sets_on_hand(emu, part):
+def test_on_hand_name_sets_on_hand(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     data = part()
     data["variants"][0]["inventoryQuantities"] = [
         {"locationId": "gid://shopify/Location/1", "name": "on_hand", "quantity": 9}
@@ -206,7 +223,9 @@ def test_on_hand_name_sets_on_hand(emu, part):
     assert emu.product_view(product["id"])["variants"][0]["on_hand"] == {"Dallas Central": 9}
 
 
-def test_negative_price_is_a_user_error_and_writes_nothing(emu, part):
+def test_negative_price_is_a_user_error_and_writes_nothing(
+    emu: Emu, part: Callable[..., dict[str, Any]]
+) -> None:
     payload = emu.product_set(part(price="-1.00"), {"handle": "wf338109"})
     assert payload == {
         "product": None,
@@ -225,7 +244,9 @@ def test_negative_price_is_a_user_error_and_writes_nothing(emu, part):
     ("location", "message"),
     [("gid://shopify/Location/999", "could not be found"), ("gid://shopify/Location/5", "not active")],
 )
-def test_unknown_or_inactive_location_is_invalid_variant(emu, part, location, message):
+def test_unknown_or_inactive_location_is_invalid_variant(
+    emu: Emu, part: Callable[..., dict[str, Any]], location: str, message: str
+) -> None:
     data = part()
     data["variants"][0]["inventoryQuantities"][0]["locationId"] = location
     payload = emu.product_set(data)
@@ -236,13 +257,13 @@ def test_unknown_or_inactive_location_is_invalid_variant(emu, part, location, me
     assert message in error["message"]
 
 
-def test_deactivated_location_is_refused(emu, part):
+def test_deactivated_location_is_refused(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     assert emu.control("POST", "/locations/2/deactivate").json()["is_active"] is False
     payload = emu.product_set(part(quantities={2: 1}))
     assert payload["userErrors"][0]["code"] == "INVALID_VARIANT"
 
 
-def test_metafield_type_against_a_preseeded_definition(emu, part):
+def test_metafield_type_against_a_preseeded_definition(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     emu.define("custom", "expiration_date", "date")
     data = part()
     data["metafields"].append(
@@ -271,7 +292,9 @@ def test_metafield_type_against_a_preseeded_definition(emu, part):
         ("single_line_text_field", "two\nlines", "one line"),
     ],
 )
-def test_metafield_values_are_checked_against_their_type(emu, part, type_, bad, good):
+def test_metafield_values_are_checked_against_their_type(
+    emu: Emu, part: Callable[..., dict[str, Any]], type_: str, bad: str, good: str
+) -> None:
     data = part()
     data["metafields"].append({"namespace": "custom", "key": "checked", "type": type_, "value": bad})
     payload = emu.product_set(data)
@@ -282,7 +305,7 @@ def test_metafield_values_are_checked_against_their_type(emu, part, type_, bad, 
     assert emu.product_set(data)["userErrors"] == []
 
 
-def test_catalog_metafields_are_all_accepted(emu, part):
+def test_catalog_metafields_are_all_accepted(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     emu.define("custom", "aviall_part_number", "single_line_text_field", unique=True)
     data = part()
     text = "single_line_text_field"
@@ -315,35 +338,37 @@ def test_catalog_metafields_are_all_accepted(emu, part):
     assert len(view["metafields"]) == 17
 
 
-def test_product_options_are_required_with_variants_on_create(emu, part):
+def test_product_options_are_required_with_variants_on_create(
+    emu: Emu, part: Callable[..., dict[str, Any]]
+) -> None:
     data = part()
     del data["productOptions"]
     payload = emu.product_set(data)
     assert payload["userErrors"][0]["code"] == "PRODUCT_OPTIONS_INPUT_MISSING"
 
 
-def test_unknown_option_value_is_refused(emu, part):
+def test_unknown_option_value_is_refused(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     data = part()
     data["variants"][0]["optionValues"] = [{"optionName": "Title", "name": "Nope"}]
     payload = emu.product_set(data)
     assert payload["userErrors"][0]["code"] == "OPTION_VALUE_DOES_NOT_EXIST"
 
 
-def test_product_without_variants_gets_a_default_variant(emu):
+def test_product_without_variants_gets_a_default_variant(emu: Emu) -> None:
     payload = emu.product_set({"title": "Bare"})
     assert payload["userErrors"] == []
     view = emu.product_view(payload["product"]["id"])
     assert [(v["title"], v["price"]) for v in view["variants"]] == [("Default Title", "0.00")]
 
 
-def test_identifier_id_of_unknown_product_is_not_found(emu, part):
+def test_identifier_id_of_unknown_product_is_not_found(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     data = part()
     del data["handle"]
     payload = emu.product_set(data, {"id": "gid://shopify/Product/42"})
     assert payload["userErrors"][0]["code"] == "NOT_FOUND"
 
 
-def test_asynchronous_call_reports_an_operation(emu, part):
+def test_asynchronous_call_reports_an_operation(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     query = """mutation P($input: ProductSetInput!) { productSet(input: $input, synchronous: false) {
       product { id } productSetOperation { id status product { handle } } userErrors { code } } }"""
     payload = emu.data(query, {"input": part()})["productSet"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from tests.contract.emulators.shopify.conftest import Emu
 
-def test_status_update(emu):
+
+def test_status_update(emu: Emu) -> None:
     product = emu.create_part()
     payload = emu.data(emu.q.SET_STATUS, {"product": {"id": product["id"], "status": "DRAFT"}})[
         "productUpdate"
@@ -12,7 +14,7 @@ def test_status_update(emu):
     assert emu.product_view(product["id"])["status"] == "DRAFT"
 
 
-def test_update_unknown_product(emu):
+def test_update_unknown_product(emu: Emu) -> None:
     payload = emu.data(emu.q.SET_STATUS, {"product": {"id": "gid://shopify/Product/9", "status": "DRAFT"}})
     assert payload["productUpdate"] == {
         "product": None,
@@ -20,7 +22,7 @@ def test_update_unknown_product(emu):
     }
 
 
-def test_update_taken_handle(emu):
+def test_update_taken_handle(emu: Emu) -> None:
     emu.create_part("AAA")
     other = emu.create_part("BBB")
     payload = emu.data(emu.q.SET_STATUS, {"product": {"id": other["id"], "handle": "aaa"}})["productUpdate"]
@@ -28,7 +30,7 @@ def test_update_taken_handle(emu):
     assert payload["userErrors"][0]["field"] == ["handle"]
 
 
-def test_delete_removes_everything(emu):
+def test_delete_removes_everything(emu: Emu) -> None:
     product = emu.create_part()
     item = product["variants"]["nodes"][0]["inventoryItem"]["id"]
     payload = emu.data(emu.q.DELETE, {"input": {"id": product["id"]}})["productDelete"]
@@ -40,7 +42,7 @@ def test_delete_removes_everything(emu):
     assert recreated["handle"] == "wf338109"
 
 
-def test_delete_unknown_product(emu):
+def test_delete_unknown_product(emu: Emu) -> None:
     payload = emu.data(emu.q.DELETE, {"input": {"id": "gid://shopify/Product/404"}})["productDelete"]
     assert payload["deletedProductId"] is None
     assert payload["userErrors"] == [{"field": ["id"], "message": "Product does not exist"}]

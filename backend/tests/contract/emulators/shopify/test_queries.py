@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from tests.contract.emulators.shopify.conftest import Emu
 
-def test_locations_match_the_contract(emu):
+
+def test_locations_match_the_contract(emu: Emu) -> None:
     data = emu.data(emu.q.LOCATIONS)["locations"]
     by_name = {n["name"]: n for n in data["nodes"]}
     assert by_name["Dallas Central"] == {
@@ -27,13 +29,13 @@ def test_locations_match_the_contract(emu):
     assert data["pageInfo"]["endCursor"]
 
 
-def test_inactive_locations_are_hidden_by_default(emu):
+def test_inactive_locations_are_hidden_by_default(emu: Emu) -> None:
     names = [n["name"] for n in emu.data("{ locations(first: 10) { nodes { name } } }")["locations"]["nodes"]]
     assert "Old Warehouse" not in names
     assert names == sorted(names)
 
 
-def test_variants_by_sku_with_or(emu):
+def test_variants_by_sku_with_or(emu: Emu) -> None:
     emu.create_part("WF338109")
     emu.create_part("AN3-12A")
     emu.create_part("OTHER")
@@ -46,7 +48,7 @@ def test_variants_by_sku_with_or(emu):
     assert data["pageInfo"]["hasNextPage"] is False
 
 
-def test_sku_search_is_exact_and_case_insensitive(emu):
+def test_sku_search_is_exact_and_case_insensitive(emu: Emu) -> None:
     emu.create_part("WF338109")
     emu.create_part("WF338109-X")
     hits = emu.data(emu.q.BY_SKU, {"first": 5, "q": "sku:wf338109"})["productVariants"]["nodes"]
@@ -55,7 +57,7 @@ def test_sku_search_is_exact_and_case_insensitive(emu):
     assert escaped == []
 
 
-def test_search_and_not_and_status(emu):
+def test_search_and_not_and_status(emu: Emu) -> None:
     emu.create_part("AAA")
     draft = emu.create_part("BBB")
     emu.data(emu.q.SET_STATUS, {"product": {"id": draft["id"], "status": "DRAFT"}})
@@ -67,7 +69,7 @@ def test_search_and_not_and_status(emu):
     assert [n["sku"] for n in negated] == ["BBB"]
 
 
-def test_products_by_handle(emu):
+def test_products_by_handle(emu: Emu) -> None:
     emu.create_part()
     data = emu.data(emu.q.BY_HANDLE, {"q": "handle:wf338109"})["products"]["nodes"][0]
     assert data["handle"] == "wf338109"
@@ -79,7 +81,7 @@ def test_products_by_handle(emu):
     assert absent == {"products": {"nodes": []}}
 
 
-def test_product_by_identifier_and_by_id(emu):
+def test_product_by_identifier_and_by_id(emu: Emu) -> None:
     product = emu.create_part()
     query = "query Q($i: ProductIdentifierInput!) { productByIdentifier(identifier: $i) { id handle } }"
     assert emu.data(query, {"i": {"handle": "wf338109"}})["productByIdentifier"]["id"] == product["id"]
@@ -88,7 +90,7 @@ def test_product_by_identifier_and_by_id(emu):
     assert by_id["product"] == {"title": "WF338109", "totalInventory": 100}
 
 
-def test_pagination_with_cursors(emu):
+def test_pagination_with_cursors(emu: Emu) -> None:
     for sku in ("P1", "P2", "P3"):
         emu.create_part(sku)
     query = """query Q($after: String) { products(first: 2, after: $after) {
@@ -105,14 +107,14 @@ def test_pagination_with_cursors(emu):
     }
 
 
-def test_page_size_rules(emu):
+def test_page_size_rules(emu: Emu) -> None:
     missing = emu.gql('{ products(query: "") { nodes { id } } }')
     assert missing["errors"][0]["message"] == "you must provide one of first or last"
     too_many = emu.gql("{ products(first: 251) { nodes { id } } }")
     assert too_many["errors"][0]["message"] == "`first` cannot exceed 250"
 
 
-def test_search_lag_delays_visibility(emu):
+def test_search_lag_delays_visibility(emu: Emu) -> None:
     assert emu.control("PUT", "/settings", {"search_lag_s": 30}).json()["search_lag_s"] == 30
     product = emu.create_part()
     assert emu.data(emu.q.BY_SKU, {"first": 5, "q": "sku:WF338109"})["productVariants"]["nodes"] == []
@@ -123,7 +125,7 @@ def test_search_lag_delays_visibility(emu):
     assert [n["id"] for n in hits] == [product["variants"]["nodes"][0]["id"]]
 
 
-def test_inventory_levels_for_cas_reads(emu):
+def test_inventory_levels_for_cas_reads(emu: Emu) -> None:
     emu.create_part(quantities={1: 100, 2: 7})
     query = """query Q($q: String!) { productVariants(first: 5, query: $q) { nodes { sku inventoryItem {
       inventoryLevels(first: 5) {
@@ -142,7 +144,7 @@ def test_inventory_levels_for_cas_reads(emu):
     ]
 
 
-def test_aliases_and_multiple_root_fields(emu):
+def test_aliases_and_multiple_root_fields(emu: Emu) -> None:
     emu.create_part()
     body = emu.gql('{ a: productVariants(first: 1, query: "sku:WF338109") { nodes { sku } } shop { name } }')
     assert body["data"]["a"]["nodes"] == [{"sku": "WF338109"}]

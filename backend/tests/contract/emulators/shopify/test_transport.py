@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+
+from tests.contract.emulators.shopify.conftest import Emu
 
 UNAUTHORIZED = {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
 
 
-def test_missing_token_is_401_with_shopify_body(emu):
+def test_missing_token_is_401_with_shopify_body(emu: Emu) -> None:
     response = emu.post("{ shop { name } }", token=None)
     assert response.status_code == 401
     assert response.json() == UNAUTHORIZED
 
 
-def test_wrong_token_is_401(emu):
+def test_wrong_token_is_401(emu: Emu) -> None:
     response = emu.post("{ shop { name } }", token="shpat_wrong")
     assert response.status_code == 401
     assert response.json() == UNAUTHORIZED
 
 
-def test_second_configured_token_is_accepted(emu):
+def test_second_configured_token_is_accepted(emu: Emu) -> None:
     data = emu.data("{ shop { name myshopifyDomain currencyCode } }", token=emu.other_token)
     assert data["shop"] == {
         "name": "Emulator Shop",
@@ -29,7 +33,7 @@ def test_second_configured_token_is_accepted(emu):
 
 
 @pytest.mark.parametrize("version", ["2024-10", "2025-07", "unstable", "latest"])
-def test_unknown_version_is_404(emu, version):
+def test_unknown_version_is_404(emu: Emu, version: str) -> None:
     response = emu.post("{ shop { name } }", version=version)
     assert response.status_code == 404
     assert response.json() == {"errors": "Not Found"}
@@ -37,14 +41,14 @@ def test_unknown_version_is_404(emu, version):
 
 
 @pytest.mark.parametrize("version", ["2025-10", "2026-01", "2026-04"])
-def test_served_versions_echo_the_version_header(emu, version):
+def test_served_versions_echo_the_version_header(emu: Emu, version: str) -> None:
     response = emu.post("{ shop { name } }", version=version)
     assert response.status_code == 200
     assert response.headers["X-Shopify-API-Version"] == version
     assert response.headers["content-type"].startswith("application/json")
 
 
-def test_non_json_body_is_400(emu):
+def test_non_json_body_is_400(emu: Emu) -> None:
     response = emu.http.post(
         "/admin/api/2026-04/graphql.json",
         content=b"query { shop { name } }",
@@ -54,7 +58,7 @@ def test_non_json_body_is_400(emu):
 
 
 @pytest.mark.parametrize("body", [{}, {"query": ""}, {"query": 5}, {"variables": {}}, [1, 2]])
-def test_missing_query_is_400(emu, body):
+def test_missing_query_is_400(emu: Emu, body: Any) -> None:
     response = emu.http.post(
         "/admin/api/2026-04/graphql.json", json=body, headers={"X-Shopify-Access-Token": emu.token}
     )
@@ -62,7 +66,7 @@ def test_missing_query_is_400(emu, body):
     assert "errors" in response.json()
 
 
-def test_variables_may_be_a_json_string(emu):
+def test_variables_may_be_a_json_string(emu: Emu) -> None:
     body = {
         "query": "query Q($first: Int!) { locations(first: $first) { nodes { id } } }",
         "variables": '{"first": 2}',
@@ -74,7 +78,7 @@ def test_variables_may_be_a_json_string(emu):
     assert len(response.json()["data"]["locations"]["nodes"]) == 2
 
 
-def test_operation_name_selects_the_operation(emu):
+def test_operation_name_selects_the_operation(emu: Emu) -> None:
     query = "query A { shop { name } } query B { locations(first: 1) { nodes { id } } }"
     body = emu.gql(query, operationName="B")
     assert list(body["data"]) == ["locations"]
@@ -84,7 +88,7 @@ def test_operation_name_selects_the_operation(emu):
     assert unknown["errors"][0]["message"] == 'No operation named "C"'
 
 
-def test_every_executed_response_carries_cost(emu):
+def test_every_executed_response_carries_cost(emu: Emu) -> None:
     body = emu.gql("{ shop { name } }")
     cost = body["extensions"]["cost"]
     assert set(cost) == {"requestedQueryCost", "actualQueryCost", "throttleStatus"}

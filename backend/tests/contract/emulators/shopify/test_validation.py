@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
+from tests.contract.emulators.shopify.conftest import Emu
 
-def _only_error(emu, query, variables=None, **kw):
+
+def _only_error(emu: Emu, query: str, variables: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
     body = emu.gql(query, variables, **kw)
     assert "data" not in body
     assert "extensions" not in body  # not executed, so no cost
     assert len(body["errors"]) == 1, body
-    return body["errors"][0]
+    error: dict[str, Any] = body["errors"][0]
+    return error
 
 
-def test_unknown_field(emu):
+def test_unknown_field(emu: Emu) -> None:
     error = _only_error(emu, "query { productVariants(first: 1) { nodes { skuu } } }")
     assert error["message"] == "Field 'skuu' doesn't exist on type 'ProductVariant'"
     assert error["extensions"] == {
@@ -25,19 +31,19 @@ def test_unknown_field(emu):
     assert error["path"] == ["query", "productVariants", "nodes", "skuu"]
 
 
-def test_unknown_argument(emu):
+def test_unknown_argument(emu: Emu) -> None:
     error = _only_error(emu, "query { productVariants(limit: 5) { nodes { sku } } }")
     assert error["message"] == "Field 'productVariants' doesn't accept argument 'limit'"
     assert error["extensions"]["code"] == "argumentNotAccepted"
 
 
-def test_missing_required_argument(emu):
+def test_missing_required_argument(emu: Emu) -> None:
     error = _only_error(emu, "mutation { productSet(synchronous: true) { product { id } } }")
     assert error["message"] == "Field 'productSet' is missing required arguments: input"
     assert error["extensions"]["code"] == "missingRequiredArguments"
 
 
-def test_bad_variable(emu, part):
+def test_bad_variable(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     data = part()
     data["variants"][0]["skuu"] = "x"
     error = _only_error(emu, emu.q.PRODUCT_SET, {"input": data})
@@ -58,13 +64,13 @@ def test_bad_variable(emu, part):
         ({"first": "ten", "q": "sku:A"}, 'Could not coerce value "ten" to Int'),
     ],
 )
-def test_variable_type_problems(emu, variables, explanation):
+def test_variable_type_problems(emu: Emu, variables: dict[str, Any], explanation: str) -> None:
     body = emu.gql(emu.q.BY_SKU, variables)
     assert all(e["extensions"]["code"] == "INVALID_VARIABLE" for e in body["errors"])
     assert explanation in [p["explanation"] for e in body["errors"] for p in e["extensions"]["problems"]]
 
 
-def test_bad_enum_value_in_variable(emu):
+def test_bad_enum_value_in_variable(emu: Emu) -> None:
     error = _only_error(
         emu, emu.q.SET_STATUS, {"product": {"id": "gid://shopify/Product/1", "status": "GONE"}}
     )
@@ -74,7 +80,7 @@ def test_bad_enum_value_in_variable(emu):
     )
 
 
-def test_selection_on_a_scalar(emu):
+def test_selection_on_a_scalar(emu: Emu) -> None:
     error = _only_error(emu, "query { productVariants(first: 1) { nodes { sku { id } } } }")
     assert (
         error["message"]
@@ -83,7 +89,7 @@ def test_selection_on_a_scalar(emu):
     assert error["extensions"]["code"] == "selectionMismatch"
 
 
-def test_object_without_selection(emu):
+def test_object_without_selection(emu: Emu) -> None:
     error = _only_error(emu, "query { productVariants(first: 1) { nodes { inventoryItem } } }")
     assert error["message"].startswith(
         "Field must have selections (field 'inventoryItem' returns InventoryItem!"
@@ -91,18 +97,18 @@ def test_object_without_selection(emu):
     assert error["extensions"]["code"] == "selectionMismatch"
 
 
-def test_parse_error(emu):
+def test_parse_error(emu: Emu) -> None:
     error = _only_error(emu, "query {\n  shop(( { name } }")
     assert error["message"] == 'syntax error, unexpected LPAREN ("(") at [2, 8]'
     assert error["locations"] == [{"line": 2, "column": 8}]
 
 
-def test_parse_error_at_end_of_document(emu):
+def test_parse_error_at_end_of_document(emu: Emu) -> None:
     error = _only_error(emu, "query { shop { name }")
     assert error["message"].startswith("syntax error, unexpected end of file")
 
 
-def test_code_is_not_a_field_of_user_error(emu):
+def test_code_is_not_a_field_of_user_error(emu: Emu) -> None:
     query = (
         'mutation { productUpdate(product: {id: "gid://shopify/Product/1"}) { userErrors { field code } } }'
     )
@@ -110,7 +116,7 @@ def test_code_is_not_a_field_of_user_error(emu):
     assert error["message"] == "Field 'code' doesn't exist on type 'UserError'"
 
 
-def test_sku_is_not_an_input_of_variants_bulk_update(emu):
+def test_sku_is_not_an_input_of_variants_bulk_update(emu: Emu) -> None:
     variables = {
         "productId": "gid://shopify/Product/1",
         "variants": [{"id": "gid://shopify/ProductVariant/1", "sku": "X"}],
@@ -121,12 +127,12 @@ def test_sku_is_not_an_input_of_variants_bulk_update(emu):
     ]
 
 
-def test_weight_is_not_a_field_of_product_variant(emu):
+def test_weight_is_not_a_field_of_product_variant(emu: Emu) -> None:
     error = _only_error(emu, "query { productVariants(first: 1) { nodes { weight } } }")
     assert error["message"] == "Field 'weight' doesn't exist on type 'ProductVariant'"
 
 
-def test_unknown_literal_input_field(emu):
+def test_unknown_literal_input_field(emu: Emu) -> None:
     query = (
         'mutation { productDelete(input: {id: "gid://shopify/Product/1", force: true}) { deletedProductId } }'
     )
@@ -135,7 +141,7 @@ def test_unknown_literal_input_field(emu):
     assert error["extensions"]["code"] == "argumentNotAccepted"
 
 
-def test_missing_literal_input_field(emu):
+def test_missing_literal_input_field(emu: Emu) -> None:
     error = _only_error(emu, "mutation { productDelete(input: {}) { deletedProductId } }")
     assert (
         error["message"] == "Argument 'id' on InputObject 'ProductDeleteInput' is required. Expected type ID!"
@@ -143,7 +149,7 @@ def test_missing_literal_input_field(emu):
     assert error["extensions"]["code"] == "missingRequiredInputObjectAttribute"
 
 
-def test_wrong_literal_type(emu):
+def test_wrong_literal_type(emu: Emu) -> None:
     error = _only_error(emu, 'query { locations(first: "ten") { nodes { id } } }')
     assert (
         error["message"]
@@ -152,13 +158,13 @@ def test_wrong_literal_type(emu):
     assert error["extensions"]["code"] == "argumentLiteralsIncompatible"
 
 
-def test_variable_type_mismatch(emu):
+def test_variable_type_mismatch(emu: Emu) -> None:
     error = _only_error(emu, "query Q($q: Int) { products(first: 1, query: $q) { nodes { id } } }", {"q": 1})
     assert error["message"] == "Type mismatch on variable $q and argument query (Int / String)"
     assert error["extensions"]["code"] == "variableMismatch"
 
 
-def test_undeclared_and_unused_variables(emu):
+def test_undeclared_and_unused_variables(emu: Emu) -> None:
     body = emu.gql("query Q($unused: String) { products(first: $n) { nodes { id } } }")
     messages = {e["message"] for e in body["errors"]}
     assert messages == {
@@ -167,7 +173,7 @@ def test_undeclared_and_unused_variables(emu):
     }
 
 
-def test_idempotent_directive_does_not_exist_before_2026_01(emu):
+def test_idempotent_directive_does_not_exist_before_2026_01(emu: Emu) -> None:
     query = emu.q.INV_SET % ' @idempotent(key: "k")'
     error = _only_error(
         emu,
@@ -183,13 +189,13 @@ def test_idempotent_directive_does_not_exist_before_2026_01(emu):
     ("version", "field"),
     [("2025-10", "changeFromQuantity"), ("2026-04", "compareQuantity"), ("2026-04", "ignoreCompareQuantity")],
 )
-def test_version_gated_inputs(emu, version, field):
-    quantity = {
+def test_version_gated_inputs(emu: Emu, version: str, field: str) -> None:
+    quantity: dict[str, Any] = {
         "inventoryItemId": "gid://shopify/InventoryItem/1",
         "locationId": "gid://shopify/Location/1",
         "quantity": 1,
     }
-    data = {"name": "available", "reason": "correction", "quantities": [quantity]}
+    data: dict[str, Any] = {"name": "available", "reason": "correction", "quantities": [quantity]}
     if field == "ignoreCompareQuantity":
         data[field] = True
         quantity["changeFromQuantity"] = None
@@ -201,8 +207,8 @@ def test_version_gated_inputs(emu, version, field):
     assert problems[0]["explanation"].startswith("Field is not defined on")
 
 
-def test_input_arrays_over_250_are_refused(emu):
-    quantity = {
+def test_input_arrays_over_250_are_refused(emu: Emu) -> None:
+    quantity: dict[str, Any] = {
         "inventoryItemId": "gid://shopify/InventoryItem/1",
         "locationId": "gid://shopify/Location/1",
         "quantity": 1,
@@ -222,7 +228,7 @@ def test_input_arrays_over_250_are_refused(emu):
     assert "data" not in body
 
 
-def test_validation_errors_cost_nothing_and_are_counted(emu):
+def test_validation_errors_cost_nothing_and_are_counted(emu: Emu) -> None:
     before = emu.control("GET", "/bucket").json()["throttleStatus"]["currentlyAvailable"]
     for _ in range(3):
         emu.gql("query { shop { nam } }")

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
+
+from tests.contract.emulators.shopify.conftest import Emu
 
 LOC1 = "gid://shopify/Location/1"
 
 
-def _ids(product):
+def _ids(product: dict[str, Any]) -> tuple[str, str, str]:
     variant = product["variants"]["nodes"][0]
     return product["id"], variant["id"], variant["inventoryItem"]["id"]
 
 
-def _update(emu, product_id, variants):
-    return emu.data(emu.q.VARIANTS_UPDATE, {"productId": product_id, "variants": variants})[
-        "productVariantsBulkUpdate"
-    ]
+def _update(emu: Emu, product_id: str, variants: list[dict[str, Any]]) -> dict[str, Any]:
+    data = emu.data(emu.q.VARIANTS_UPDATE, {"productId": product_id, "variants": variants})
+    payload: dict[str, Any] = data["productVariantsBulkUpdate"]
+    return payload
 
 
-def test_bulk_update_matches_the_contract(emu):
+def test_bulk_update_matches_the_contract(emu: Emu) -> None:
     product_id, variant_id, _ = _ids(emu.create_part())
     payload = _update(
         emu, product_id, [{"id": variant_id, "price": "28.60", "inventoryItem": {"cost": "26.00"}}]
@@ -33,7 +38,7 @@ def test_bulk_update_matches_the_contract(emu):
     assert (variant["price"], variant["cost"]) == ("28.60", "26.0")
 
 
-def test_bulk_update_negative_price(emu):
+def test_bulk_update_negative_price(emu: Emu) -> None:
     product_id, variant_id, _ = _ids(emu.create_part())
     payload = _update(emu, product_id, [{"id": variant_id, "price": "-5"}])
     assert payload["productVariants"] is None
@@ -42,7 +47,7 @@ def test_bulk_update_negative_price(emu):
     assert emu.product_view(product_id)["variants"][0]["price"] == "28.05"
 
 
-def test_bulk_update_unknown_product_and_variant(emu):
+def test_bulk_update_unknown_product_and_variant(emu: Emu) -> None:
     product_id, variant_id, _ = _ids(emu.create_part())
     missing = _update(emu, "gid://shopify/Product/77", [{"id": variant_id, "price": "1"}])
     assert missing["userErrors"][0]["code"] == "PRODUCT_DOES_NOT_EXIST"
@@ -50,14 +55,14 @@ def test_bulk_update_unknown_product_and_variant(emu):
     assert other["userErrors"][0]["code"] == "PRODUCT_VARIANT_DOES_NOT_EXIST"
 
 
-def test_bulk_update_refuses_inventory_quantities(emu):
+def test_bulk_update_refuses_inventory_quantities(emu: Emu) -> None:
     product_id, variant_id, _ = _ids(emu.create_part())
     variants = [{"id": variant_id, "inventoryQuantities": [{"availableQuantity": 3, "locationId": LOC1}]}]
     payload = _update(emu, product_id, variants)
     assert payload["userErrors"][0]["code"] == "NO_INVENTORY_QUANTITIES_ON_VARIANTS_UPDATE"
 
 
-def test_bulk_update_is_all_or_nothing_unless_partial(emu, part):
+def test_bulk_update_is_all_or_nothing_unless_partial(emu: Emu, part: Callable[..., dict[str, Any]]) -> None:
     data = part()
     data["productOptions"] = [{"name": "Title", "values": [{"name": "A"}, {"name": "B"}]}]
     data["variants"] = [
@@ -75,11 +80,11 @@ def test_bulk_update_is_all_or_nothing_unless_partial(emu, part):
     assert [v["price"] for v in emu.product_view(product_id)["variants"]] == ["10.00", "28.05"]
 
 
-def _quantity(item_id, quantity, **extra):
+def _quantity(item_id: str, quantity: int, **extra: Any) -> dict[str, Any]:
     return {"inventoryItemId": item_id, "locationId": LOC1, "quantity": quantity, **extra}
 
 
-def _input(*quantities, **extra):
+def _input(*quantities: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {
         "name": "available",
         "reason": "correction",
@@ -89,12 +94,12 @@ def _input(*quantities, **extra):
     }
 
 
-def _levels(emu, item_id):
+def _levels(emu: Emu, item_id: str) -> dict[str, dict[str, int]]:
     nodes = emu.data(emu.q.LEVELS, {"id": item_id})["inventoryItem"]["inventoryLevels"]["nodes"]
     return {n["location"]["name"]: {q["name"]: q["quantity"] for q in n["quantities"]} for n in nodes}
 
 
-def test_2025_10_compare_quantity_success(emu):
+def test_2025_10_compare_quantity_success(emu: Emu) -> None:
     _, _, item = _ids(emu.create_part())
     body = emu.inventory_set(_input(_quantity(item, 80, compareQuantity=100)), version="2025-10", key=None)
     payload = body["data"]["inventorySetQuantities"]
@@ -105,7 +110,7 @@ def test_2025_10_compare_quantity_success(emu):
     assert _levels(emu, item)["Dallas Central"] == {"available": 80, "on_hand": 80}
 
 
-def test_2025_10_compare_quantity_stale(emu):
+def test_2025_10_compare_quantity_stale(emu: Emu) -> None:
     _, _, item = _ids(emu.create_part())
     body = emu.inventory_set(_input(_quantity(item, 80, compareQuantity=99)), version="2025-10", key=None)
     assert body["data"]["inventorySetQuantities"] == {
@@ -121,7 +126,7 @@ def test_2025_10_compare_quantity_stale(emu):
     assert _levels(emu, item)["Dallas Central"]["available"] == 100
 
 
-def test_2025_10_requires_compare_or_ignore(emu):
+def test_2025_10_requires_compare_or_ignore(emu: Emu) -> None:
     _, _, item = _ids(emu.create_part())
     body = emu.inventory_set(_input(_quantity(item, 5)), version="2025-10", key=None)
     assert body["data"]["inventorySetQuantities"]["userErrors"][0]["code"] == "COMPARE_QUANTITY_REQUIRED"
@@ -132,7 +137,7 @@ def test_2025_10_requires_compare_or_ignore(emu):
     assert _levels(emu, item)["Dallas Central"]["available"] == 5
 
 
-def test_2026_01_accepts_both_styles_and_optional_key(emu):
+def test_2026_01_accepts_both_styles_and_optional_key(emu: Emu) -> None:
     _, _, item = _ids(emu.create_part())
     first = emu.inventory_set(_input(_quantity(item, 90, compareQuantity=100)), version="2026-01", key=None)
     assert first["data"]["inventorySetQuantities"]["userErrors"] == []
@@ -142,7 +147,7 @@ def test_2026_01_accepts_both_styles_and_optional_key(emu):
     assert stale["data"]["inventorySetQuantities"]["userErrors"][0]["code"] == "CHANGE_FROM_QUANTITY_STALE"
 
 
-def test_2026_04_requires_an_idempotency_key(emu):
+def test_2026_04_requires_an_idempotency_key(emu: Emu) -> None:
     _, _, item = _ids(emu.create_part())
     body = emu.inventory_set(_input(_quantity(item, 80, changeFromQuantity=100)), key=None)
     assert "data" not in body
@@ -150,14 +155,14 @@ def test_2026_04_requires_an_idempotency_key(emu):
     assert _levels(emu, item)["Dallas Central"]["available"] == 100
 
 
-def test_2026_04_requires_change_from_quantity_on_every_quantity(emu):
+def test_2026_04_requires_change_from_quantity_on_every_quantity(emu: Emu) -> None:
     _, _, item = _ids(emu.create_part())
     body = emu.inventory_set(_input(_quantity(item, 80)))
     assert body["errors"][0]["extensions"]["code"] == "CHANGE_FROM_QUANTITY_REQUIRED"
     assert body["errors"][0]["path"][-1] == "changeFromQuantity"
 
 
-def test_2026_04_change_from_quantity_stale_and_null_opt_out(emu):
+def test_2026_04_change_from_quantity_stale_and_null_opt_out(emu: Emu) -> None:
     _, _, item = _ids(emu.create_part())
     stale = emu.inventory_set(_input(_quantity(item, 80, changeFromQuantity=7)))
     error = stale["data"]["inventorySetQuantities"]["userErrors"][0]
@@ -172,7 +177,7 @@ def test_2026_04_change_from_quantity_stale_and_null_opt_out(emu):
     assert _levels(emu, item)["Dallas Central"]["available"] == 3
 
 
-def test_idempotent_replay_returns_the_original_result_once(emu):
+def test_idempotent_replay_returns_the_original_result_once(emu: Emu) -> None:
     _, _, item = _ids(emu.create_part())
     data = _input(_quantity(item, 80, changeFromQuantity=100))
     first = emu.inventory_set(data, key="11111111-1111-1111-1111-111111111111")
@@ -190,7 +195,7 @@ def test_idempotent_replay_returns_the_original_result_once(emu):
 
 
 @pytest.mark.time_sensitive
-def test_idempotency_keys_expire_after_a_day(emu):
+def test_idempotency_keys_expire_after_a_day(emu: Emu) -> None:
     _, _, item = _ids(emu.create_part())
     emu.inventory_set(_input(_quantity(item, 80, changeFromQuantity=100)), key="day-key")
     emu.control("POST", "/clock/advance", {"seconds": 86_401})
@@ -214,7 +219,7 @@ def test_idempotency_keys_expire_after_a_day(emu):
         ({"duplicate": True}, "NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR"),
     ],
 )
-def test_inventory_user_error_codes(emu, change, code):
+def test_inventory_user_error_codes(emu: Emu, change: dict[str, Any], code: str) -> None:
     _, _, item = _ids(emu.create_part())
     quantity = _quantity(item, 10, changeFromQuantity=None)
     data = _input(quantity)
@@ -232,7 +237,7 @@ def test_inventory_user_error_codes(emu, change, code):
     assert _levels(emu, item)["Dallas Central"]["available"] == 100  # all-or-nothing
 
 
-def test_on_hand_name_moves_available_by_the_same_delta(emu):
+def test_on_hand_name_moves_available_by_the_same_delta(emu: Emu) -> None:
     _, _, item = _ids(emu.create_part())
     data = _input(_quantity(item, 120, changeFromQuantity=100))
     data["name"] = "on_hand"
@@ -240,7 +245,7 @@ def test_on_hand_name_moves_available_by_the_same_delta(emu):
     assert _levels(emu, item)["Dallas Central"] == {"available": 120, "on_hand": 120}
 
 
-def test_inventory_item_fields(emu):
+def test_inventory_item_fields(emu: Emu) -> None:
     _, _, item = _ids(emu.create_part())
     data = emu.data(emu.q.LEVELS, {"id": item})["inventoryItem"]
     assert data["tracked"] is True
@@ -248,21 +253,22 @@ def test_inventory_item_fields(emu):
     assert data["measurement"] == {"weight": {"value": 0.1, "unit": "POUNDS"}}
 
 
-def test_distinct_literal_keys_are_distinct_requests(emu):
+def test_distinct_literal_keys_are_distinct_requests(emu: Emu) -> None:
     _, _, item = _ids(emu.create_part())
     data = _input(_quantity(item, 80, changeFromQuantity=None))
     first = emu.inventory_set(data, key="aaaaaaaa-0000-0000-0000-000000000001")
     replay = emu.inventory_set(data, key="aaaaaaaa-0000-0000-0000-000000000001")
     other = emu.inventory_set(data, key="aaaaaaaa-0000-0000-0000-000000000002")
 
-    def group(body):
-        return body["data"]["inventorySetQuantities"]["inventoryAdjustmentGroup"]["id"]
+    def group(body: dict[str, Any]) -> str:
+        group_id: str = body["data"]["inventorySetQuantities"]["inventoryAdjustmentGroup"]["id"]
+        return group_id
 
     assert group(first) == group(replay)
     assert group(other) != group(first)  # same text shape, different key: a new adjustment
 
 
-def test_idempotency_key_from_a_variable(emu):
+def test_idempotency_key_from_a_variable(emu: Emu) -> None:
     _, _, item = _ids(emu.create_part())
     query = emu.q.INV_SET.replace(
         "($input: InventorySetQuantitiesInput!)", "($input: InventorySetQuantitiesInput!, $key: String!)"

@@ -28,7 +28,7 @@ def record(default_location: str | None = None, **overrides: Any) -> NormalizedR
     return normalized(default_location=default_location, **overrides)
 
 
-def values(rec: Any, codes: dict[str, str] | None = None) -> dict[str, str]:
+def values(rec: NormalizedRecord, codes: dict[str, str] | None = None) -> dict[str, str]:
     return {
         f"{m['namespace']}.{m['key']}": m["value"]
         for m in product_metafields(rec, CODES if codes is None else codes)

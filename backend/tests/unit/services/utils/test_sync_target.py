@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from app.core.constants.sync import SyncGuardReason
 from app.services.utils.sync_target import PublishedValues, SyncTarget, sync_target
@@ -14,8 +15,8 @@ MAPPED = ("Chicago Warehouse", "Dallas Central", "Miami, FL")
 FETCHED_AT = "2026-11-26T10:00:00+00:00"
 
 
-def published(**overrides: object) -> PublishedValues:
-    values: dict[str, object] = {
+def published(**overrides: Any) -> PublishedValues:
+    values: dict[str, Any] = {
         "price": Decimal("28.05"),
         "cost_per_item": Decimal("25.50"),
         "list_price": Decimal("25.50"),
@@ -24,7 +25,7 @@ def published(**overrides: object) -> PublishedValues:
         "mapped_inventory": (("Chicago Warehouse", 50), ("Dallas Central", 100), ("Miami, FL", 0)),
     }
     values.update(overrides)
-    return PublishedValues(**values)  # type: ignore[arg-type]
+    return PublishedValues(**values)
 
 
 def test_an_unchanged_answer_hashes_like_the_published_record() -> None:
