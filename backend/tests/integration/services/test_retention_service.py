@@ -62,7 +62,8 @@ def test_old_answers_go_recent_ones_stay_and_staged_rows_survive(
 
     assert report.raw_answers == 1
     assert ids(conn, "boeing_raw_data") == {recent}
-    staged = dict(conn.execute("SELECT sku, raw_data_id FROM product_staging").fetchall())
+    rows = conn.execute("SELECT sku, raw_data_id FROM product_staging").fetchall()
+    staged: dict[str, int | None] = {str(sku): raw_id for sku, raw_id in rows}
     assert staged == {"OLD-1": None, "NEW-1": recent}, "the staged record outlives its raw answer"
 
 
