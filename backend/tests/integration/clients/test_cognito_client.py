@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from botocore.exceptions import ClientError
 
@@ -13,25 +11,8 @@ from app.clients.cognito_client import (
     global_sign_out,
     mint_access_token,
 )
-from app.core.cognito import CognitoVerifier
 from app.local.identity import LocalIdentityServer, LocalPool, ensure_pool
-
-PASSWORD = "Operator-Passw0rd!"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalIdentityServer]:
-    with LocalIdentityServer() as running:
-        yield running
-
-
-@pytest.fixture
-def pool(server: LocalIdentityServer) -> LocalPool:
-    return ensure_pool(server.endpoint_url, operator_password=PASSWORD)
-
-
-def verifier_for(pool: LocalPool) -> CognitoVerifier:
-    return CognitoVerifier(pool.jwks_url, pool.issuer, [pool.client_id], jwks_cache_ttl_s=300)
+from tests.support.identity import IDENTITY_PASSWORD, verifier_for
 
 
 def test_wrong_password_is_refused(pool: LocalPool) -> None:
@@ -41,14 +22,14 @@ def test_wrong_password_is_refused(pool: LocalPool) -> None:
 
 @pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
 def test_global_sign_out_ends_the_session(server: LocalIdentityServer, region: str) -> None:
-    pool = ensure_pool(server.endpoint_url, region=region, operator_password=PASSWORD)
+    pool = ensure_pool(server.endpoint_url, region=region, operator_password=IDENTITY_PASSWORD)
     client = cognito_client(server.endpoint_url, region)
     auth = client.initiate_auth(
         AuthFlow="USER_PASSWORD_AUTH",
         ClientId=pool.client_id,
-        AuthParameters={"USERNAME": "operator", "PASSWORD": PASSWORD},
+        AuthParameters={"USERNAME": "operator", "PASSWORD": IDENTITY_PASSWORD},
     )["AuthenticationResult"]
-    token = mint_access_token(server.endpoint_url, pool.app_client, "operator", PASSWORD)
+    token = mint_access_token(server.endpoint_url, pool.app_client, "operator", IDENTITY_PASSWORD)
     assert client.get_user(AccessToken=token)["Username"] == "operator"
 
     global_sign_out(server.endpoint_url, token, region=region)

@@ -6,7 +6,6 @@ import json
 import os
 import socket
 import time
-from collections.abc import Iterator
 
 import httpx
 import jwt
@@ -22,19 +21,7 @@ from app.core.cognito import (
     is_emulator_jwks,
 )
 from app.local.identity import EMULATOR_ENV, LocalIdentityServer, LocalPool, ensure_pool, wait_for_server
-
-PASSWORD = "Operator-Passw0rd!"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalIdentityServer]:
-    with LocalIdentityServer() as running:
-        yield running
-
-
-@pytest.fixture
-def pool(server: LocalIdentityServer) -> LocalPool:
-    return ensure_pool(server.endpoint_url, operator_password=PASSWORD)
+from tests.support.identity import IDENTITY_PASSWORD, verifier_for
 
 
 def reset_emulator(endpoint_url: str) -> None:
@@ -45,10 +32,6 @@ def reset_emulator(endpoint_url: str) -> None:
 def pools_named(endpoint_url: str, name: str, region: str = "us-east-1") -> list[str]:
     listed = cognito_client(endpoint_url, region).list_user_pools(MaxResults=60)["UserPools"]
     return [entry["Id"] for entry in listed if entry["Name"] == name]
-
-
-def verifier_for(pool: LocalPool) -> CognitoVerifier:
-    return CognitoVerifier(pool.jwks_url, pool.issuer, [pool.client_id], jwks_cache_ttl_s=300)
 
 
 def test_server_binds_loopback_and_answers(server: LocalIdentityServer) -> None:
@@ -67,7 +50,7 @@ def test_wait_for_server_gives_up_on_a_closed_port() -> None:
 
 
 def test_ensure_pool_is_idempotent(server: LocalIdentityServer, pool: LocalPool) -> None:
-    again = ensure_pool(server.endpoint_url, operator_password=PASSWORD)
+    again = ensure_pool(server.endpoint_url, operator_password=IDENTITY_PASSWORD)
 
     assert again == pool
     assert pools_named(server.endpoint_url, "boeing-data-hub-local") == [pool.pool_id]
@@ -80,12 +63,12 @@ def test_ensure_pool_is_idempotent(server: LocalIdentityServer, pool: LocalPool)
 def test_pool_and_client_ids_survive_an_emulator_restart() -> None:
     # Servers in one process share moto's memory, so the reset is what makes the second one start empty.
     with LocalIdentityServer() as first:
-        before = ensure_pool(first.endpoint_url, operator_password=PASSWORD)
+        before = ensure_pool(first.endpoint_url, operator_password=IDENTITY_PASSWORD)
         reset_emulator(first.endpoint_url)
         assert pools_named(first.endpoint_url, "boeing-data-hub-local") == []
     with LocalIdentityServer() as second:
         assert pools_named(second.endpoint_url, "boeing-data-hub-local") == []
-        after = ensure_pool(second.endpoint_url, operator_password=PASSWORD)
+        after = ensure_pool(second.endpoint_url, operator_password=IDENTITY_PASSWORD)
 
     assert after.pool_id == before.pool_id
     assert after.client_id == before.client_id
@@ -101,7 +84,7 @@ def test_server_sets_and_restores_the_id_strategy(monkeypatch: pytest.MonkeyPatc
 
 
 def test_issuer_and_jwks_url_match_what_the_emulator_issues(pool: LocalPool) -> None:
-    token = mint_access_token(pool.endpoint_url, pool.app_client, "operator", PASSWORD)
+    token = mint_access_token(pool.endpoint_url, pool.app_client, "operator", IDENTITY_PASSWORD)
     unverified = jwt.decode(token, options={"verify_signature": False})
 
     assert unverified["iss"] == pool.issuer
@@ -113,7 +96,7 @@ def test_issuer_and_jwks_url_match_what_the_emulator_issues(pool: LocalPool) -> 
 
 
 def test_minted_token_verifies_against_the_emulator(pool: LocalPool) -> None:
-    token = mint_access_token(pool.endpoint_url, pool.app_client, "operator", PASSWORD)
+    token = mint_access_token(pool.endpoint_url, pool.app_client, "operator", IDENTITY_PASSWORD)
     claims = verifier_for(pool).verify(token)
 
     assert claims.username == "operator"
@@ -124,7 +107,7 @@ def test_minted_token_verifies_against_the_emulator(pool: LocalPool) -> None:
 
 
 def test_verifier_rejects_an_emulator_token_for_another_client(pool: LocalPool) -> None:
-    token = mint_access_token(pool.endpoint_url, pool.app_client, "operator", PASSWORD)
+    token = mint_access_token(pool.endpoint_url, pool.app_client, "operator", IDENTITY_PASSWORD)
     verifier = CognitoVerifier(pool.jwks_url, pool.issuer, ["another-client"], jwks_cache_ttl_s=300)
     with pytest.raises(TokenError) as caught:
         verifier.verify(token)
@@ -137,7 +120,7 @@ def test_operator_password_and_email_follow_the_configuration(server: LocalIdent
     )
     try:
         with pytest.raises(IdentityProviderError, match="username or password"):
-            mint_access_token(changed.endpoint_url, changed.app_client, "operator", PASSWORD)
+            mint_access_token(changed.endpoint_url, changed.app_client, "operator", IDENTITY_PASSWORD)
         assert mint_access_token(changed.endpoint_url, changed.app_client, "operator", "Changed-Passw0rd!")
         user = cognito_client(server.endpoint_url, changed.region).admin_get_user(
             UserPoolId=changed.pool_id, Username="operator"
@@ -146,7 +129,7 @@ def test_operator_password_and_email_follow_the_configuration(server: LocalIdent
         assert attributes["email"] == "ops@example.com"
         assert user["UserStatus"] == "CONFIRMED"
     finally:
-        ensure_pool(server.endpoint_url, operator_password=PASSWORD)
+        ensure_pool(server.endpoint_url, operator_password=IDENTITY_PASSWORD)
 
 
 def test_weak_operator_password_is_reported(server: LocalIdentityServer) -> None:
@@ -164,7 +147,7 @@ def test_emulator_keys_are_recognised(pool: LocalPool) -> None:
 
 
 def test_production_verifier_refuses_the_emulator(pool: LocalPool) -> None:
-    token = mint_access_token(pool.endpoint_url, pool.app_client, "operator", PASSWORD)
+    token = mint_access_token(pool.endpoint_url, pool.app_client, "operator", IDENTITY_PASSWORD)
     verifier = CognitoVerifier(
         pool.jwks_url,
         pool.issuer,
