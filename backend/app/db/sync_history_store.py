@@ -15,6 +15,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from app.core.constants.sync import SyncHistoryKind
 from app.db.base_store import BaseStore
 
 HISTORY_COLUMNS = (
@@ -107,7 +108,7 @@ class SyncHistoryStore(BaseStore):
         )
         return [SyncHistoryRow(**row) for row in rows]
 
-    def count_between(self, kind: str, start: datetime, end: datetime) -> int:
+    def count_between(self, kind: SyncHistoryKind, start: datetime, end: datetime) -> int:
         """History rows of ``kind`` created in ``[start, end)``."""
         return int(
             self._scalar(

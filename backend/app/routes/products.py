@@ -16,6 +16,8 @@ router = authenticated_router("products")
 
 StagingWindow = Annotated[Pagination, Depends(pagination(default=100, maximum=1000))]
 PublishedWindow = Annotated[Pagination, Depends(pagination(default=50, maximum=100))]
+StagingStatusValue = Literal["fetched", "blocked", "published", "failed"]
+"""The wire spelling of ``StagingStatus`` (a unit test keeps them equal)."""
 
 
 @router.get("/staging", response_model=StagingPage, responses=error_responses(422))
@@ -23,7 +25,7 @@ def staging(
     window: StagingWindow,
     service: ProductsServiceDep,
     batch_id: str | None = Query(None),
-    status: Literal["fetched", "blocked", "published", "failed"] | None = Query(None),
+    status: StagingStatusValue | None = Query(None),
     search: str | None = Query(None, max_length=100),
 ) -> StagingPage:
     page = service.staging_page(

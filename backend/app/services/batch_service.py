@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from app.core.constants.batches import BatchStatus, BatchType, ErrorStage, ItemStage, ItemStatus
 from app.core.exceptions import ConflictError, NotFoundError
 from app.db.batch_item_store import ItemOutcome, ItemRow, MovedItem
 from app.db.batch_store import BatchRow
@@ -25,13 +26,13 @@ __all__ = ["BatchDetail", "BatchPage", "BatchService", "BulkAccepted", "FailureP
 FAILED_ITEMS_IN_BATCH = 50
 _HUNDRED = Decimal(100)
 # Which counters an item moves when it reaches a terminal status (DESIGN §5's table).
-_COUNTERS: Mapping[tuple[str, str], Mapping[str, int]] = {
-    ("extraction", "normalized"): {"extracted": 1, "normalized": 1},
-    ("extraction", "blocked"): {"extracted": 1, "skipped": 1},
-    ("extraction", "failed"): {"failed": 1},
-    ("publishing", "published"): {"published": 1},
-    ("publishing", "unchanged"): {"published": 1},
-    ("publishing", "failed"): {"failed": 1},
+_COUNTERS: Mapping[tuple[ItemStage, ItemStatus], Mapping[str, int]] = {
+    (ItemStage.EXTRACTION, ItemStatus.NORMALIZED): {"extracted": 1, "normalized": 1},
+    (ItemStage.EXTRACTION, ItemStatus.BLOCKED): {"extracted": 1, "skipped": 1},
+    (ItemStage.EXTRACTION, ItemStatus.FAILED): {"failed": 1},
+    (ItemStage.PUBLISHING, ItemStatus.PUBLISHED): {"published": 1},
+    (ItemStage.PUBLISHING, ItemStatus.UNCHANGED): {"published": 1},
+    (ItemStage.PUBLISHING, ItemStatus.FAILED): {"failed": 1},
 }
 
 
@@ -77,14 +78,14 @@ class FailurePage:
 
 def progress_percent(batch: BatchRow) -> Decimal:
     """http-api §2.1: extract and publish by their counters, normalize 100, frozen once cancelled."""
-    if batch.status == "cancelled" and batch.cancelled_progress_percent is not None:
+    if batch.status == BatchStatus.CANCELLED and batch.cancelled_progress_percent is not None:
         return batch.cancelled_progress_percent
-    if batch.batch_type == "normalize":
+    if batch.batch_type == BatchType.NORMALIZE:
         return _HUNDRED.quantize(Decimal("0.01"))
     if batch.total_items <= 0:
         return Decimal("0.00")
     done = batch.failed_count + (
-        batch.published_count if batch.batch_type == "publish" else batch.extracted_count
+        batch.published_count if batch.batch_type == BatchType.PUBLISH else batch.extracted_count
     )
     percent = min(_HUNDRED, Decimal(done) * _HUNDRED / Decimal(batch.total_items))
     return percent.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -101,7 +102,7 @@ class BatchService:
         batch_id: str,
         outcomes: Sequence[ItemOutcome],
         *,
-        expected: Sequence[str],
+        expected: Sequence[ItemStatus],
     ) -> None:
         """Move items still ``expected`` to their outcomes, and the counters by what moved; may complete."""
         moved = uow.items.finish(outcomes, expected=expected)
@@ -114,12 +115,12 @@ class BatchService:
         item_ids: Sequence[int],
         *,
         error: str,
-        error_stage: str,
-        expected: Sequence[str],
+        error_stage: ErrorStage,
+        expected: Sequence[ItemStatus],
     ) -> None:
         """Fail these items (those still ``expected``) with a reason, moving ``failed_count``."""
         moved = uow.items.transition(
-            item_ids, "failed", expected=expected, error=error, error_stage=error_stage
+            item_ids, ItemStatus.FAILED, expected=expected, error=error, error_stage=error_stage
         )
         self._count(uow, batch_id, moved)
 
@@ -127,12 +128,12 @@ class BatchService:
         if not moved:
             return
         publish_run = None
-        if any(row.stage == "publishing" for row in moved):
+        if any(row.stage == ItemStage.PUBLISHING for row in moved):
             batch = uow.batches.get(batch_id, with_part_numbers=False)
             publish_run = batch.publish_run if batch else None
         deltas: Counter[str] = Counter()
         for row in moved:
-            if row.stage == "publishing" and row.run != publish_run:
+            if row.stage == ItemStage.PUBLISHING and row.run != publish_run:
                 continue  # an item of an earlier publish run finishing late: not this run's counters
             deltas.update(_COUNTERS.get((row.stage, row.status), {}))
         uow.batches.move_counters(batch_id, **deltas)
@@ -151,7 +152,7 @@ class BatchService:
                 limit=FAILED_ITEMS_IN_BATCH,
                 offset=0,
             )
-            skipped = uow.items.part_numbers_in(batch.id, "extraction", "blocked")
+            skipped = uow.items.part_numbers_in(batch.id, ItemStage.EXTRACTION, ItemStatus.BLOCKED)
         return BatchDetail(batch, progress_percent(batch), failed, skipped)
 
     def list_batches(
@@ -207,12 +208,14 @@ class BatchService:
             batch = uow.batches.get(batch_id, with_part_numbers=False, for_update=True)
             if (
                 batch is None
-                or batch.status != "processing"
-                or batch.batch_type not in ("extract", "publish")
+                or batch.status != BatchStatus.PROCESSING
+                or batch.batch_type not in (BatchType.EXTRACT, BatchType.PUBLISH)
             ):
                 return None
             stage, run = (
-                ("extraction", 0) if batch.batch_type == "extract" else ("publishing", batch.publish_run)
+                (ItemStage.EXTRACTION, 0)
+                if batch.batch_type == BatchType.EXTRACT
+                else (ItemStage.PUBLISHING, batch.publish_run)
             )
             if uow.items.count_open(batch.id, stage, run):
                 return None
@@ -226,7 +229,7 @@ class BatchService:
     def complete_idle(self) -> int:
         """Complete every active extract or publish batch that has no open item left; returns how many."""
         with self._uow_factory() as uow:
-            active = uow.batches.active_ids("extract") + uow.batches.active_ids("publish")
+            active = uow.batches.active_ids(BatchType.EXTRACT) + uow.batches.active_ids(BatchType.PUBLISH)
         return sum(1 for batch_id in active if self.check_completion(batch_id) is not None)
 
 

@@ -19,6 +19,14 @@ from typing import Any
 
 from app.clients.boeing_client import BoeingClient
 from app.core.config import Settings
+from app.core.constants.batches import (
+    BatchStatus,
+    BatchType,
+    ErrorStage,
+    IdempotencyScope,
+    ItemStage,
+    ItemStatus,
+)
 from app.core.constants.extraction import EXTRACT_CHUNK_MAX_RETRIES, SYSTEM_USER_ID
 from app.core.constants.tasks import Task
 from app.core.exceptions import (
@@ -42,8 +50,6 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["ChunkReport", "ExtractionService"]
 
-STAGE = "extraction"
-BULK_ENDPOINT = "extraction.bulk"
 SWEEP_LIMIT = 500
 MAX_BACKOFF_S = 120.0
 
@@ -139,7 +145,7 @@ class ExtractionService:
         try:
             with self._uow_factory() as uow:
                 batch = uow.batches.create(
-                    batch_type="extract",
+                    batch_type=BatchType.EXTRACT,
                     total_items=len(parsed.part_numbers),
                     part_numbers=parsed.part_numbers,
                     duplicates_removed=parsed.duplicates_removed,
@@ -147,8 +153,10 @@ class ExtractionService:
                     created_by=created_by,
                 )
                 if idempotency_key is not None:
-                    uow.idempotency.record(BULK_ENDPOINT, idempotency_key, batch.id)
-                uow.items.insert_many(batch.id, parsed.part_numbers, stage=STAGE, chunk_size=self._batch_size)
+                    uow.idempotency.record(IdempotencyScope.EXTRACTION_BULK, idempotency_key, batch.id)
+                uow.items.insert_many(
+                    batch.id, parsed.part_numbers, stage=ItemStage.EXTRACTION, chunk_size=self._batch_size
+                )
                 self._dispatcher.enqueue(uow, Task.PROCESS_BULK_SEARCH, batch.id)
         except ConflictError:
             repeat = self._repeat(idempotency_key) if idempotency_key is not None else None
@@ -169,7 +177,7 @@ class ExtractionService:
 
     def _repeat(self, key: str) -> BulkAccepted | None:
         with self._uow_factory() as uow:
-            batch_id = uow.idempotency.find(BULK_ENDPOINT, key)
+            batch_id = uow.idempotency.find(IdempotencyScope.EXTRACTION_BULK, key)
             batch = uow.batches.get(batch_id, with_part_numbers=False) if batch_id else None
         if batch is None:
             return None
@@ -195,16 +203,16 @@ class ExtractionService:
 
     def _feed(self, uow: UnitOfWork, batch_id: str) -> int:
         batch = uow.batches.get(batch_id, with_part_numbers=False, for_update=True)
-        if batch is None or batch.batch_type != "extract" or not batch.is_active:
+        if batch is None or batch.batch_type != BatchType.EXTRACT or not batch.is_active:
             return 0
-        if batch.status == "pending":
-            uow.batches.set_status(batch.id, "processing", expected=("pending",))
-        room = self._in_flight - uow.items.count_chunks_in_flight(batch.id, STAGE)
+        if batch.status == BatchStatus.PENDING:
+            uow.batches.set_status(batch.id, BatchStatus.PROCESSING, expected=(BatchStatus.PENDING,))
+        room = self._in_flight - uow.items.count_chunks_in_flight(batch.id, ItemStage.EXTRACTION)
         if room <= 0:
             return 0
-        chunks = uow.items.next_queued_chunks(batch.id, STAGE, room)
+        chunks = uow.items.next_queued_chunks(batch.id, ItemStage.EXTRACTION, room)
         if chunks:
-            uow.items.mark_chunks_sent(batch.id, STAGE, chunks)
+            uow.items.mark_chunks_sent(batch.id, ItemStage.EXTRACTION, chunks)
             for chunk_no in chunks:
                 self._dispatcher.enqueue(uow, Task.EXTRACT_CHUNK, batch.id, chunk_no)
         return len(chunks)
@@ -212,7 +220,9 @@ class ExtractionService:
     def extract_chunk(self, batch_id: str, chunk_no: int) -> ChunkReport:
         """Call Boeing for one chunk's open items and hand the stored answer to normalization."""
         with self._uow_factory() as uow:
-            claimed = uow.items.claim_chunk(batch_id, STAGE, chunk_no, lease_s=self._extract_lease_s)
+            claimed = uow.items.claim_chunk(
+                batch_id, ItemStage.EXTRACTION, chunk_no, lease_s=self._extract_lease_s
+            )
         if not claimed:
             return ChunkReport(batch_id, chunk_no, claimed=0)  # a duplicate, or cancelled: nothing to do
         codes = [item.part_number for item in claimed]
@@ -238,7 +248,12 @@ class ExtractionService:
         except NonRetryableError as exc:
             with self._uow_factory() as uow:
                 self._batch_service.fail_items(
-                    uow, batch_id, ids, error=exc.message, error_stage=STAGE, expected=("in_progress",)
+                    uow,
+                    batch_id,
+                    ids,
+                    error=exc.message,
+                    error_stage=ErrorStage.EXTRACTION,
+                    expected=(ItemStatus.IN_PROGRESS,),
                 )
                 self._feed(uow, batch_id)
             return ChunkReport(batch_id, chunk_no, claimed=len(claimed), failed=len(claimed))
@@ -261,7 +276,12 @@ class ExtractionService:
             if spent:
                 reason = f"{exc.message} (after {self._max_attempts} attempts)"
                 self._batch_service.fail_items(
-                    uow, batch_id, spent, error=reason, error_stage=STAGE, expected=("in_progress",)
+                    uow,
+                    batch_id,
+                    spent,
+                    error=reason,
+                    error_stage=ErrorStage.EXTRACTION,
+                    expected=(ItemStatus.IN_PROGRESS,),
                 )
                 self._feed(uow, batch_id)
             if again:
@@ -307,18 +327,18 @@ class ExtractionService:
     def sweep_stale(self) -> dict[str, int]:
         """Re-send lost chunks and abandoned work, fail what spent its attempts, and top batches up."""
         with self._uow_factory() as uow:
-            waiting = uow.items.count_chunks_waiting(STAGE)
+            waiting = uow.items.count_chunks_waiting(ItemStage.EXTRACTION)
             # A chunk waits in the broker about as long as the chunks ahead of it need quota slots (of the
             # share sync leaves); only past that plus a grace is its message presumed lost.
             expected_s = waiting * self._interval_s / max(0.1, 1.0 - self._sync_share)
             lost = uow.items.resend_stale_sent(
-                STAGE, older_than_s=expected_s + self._resend_grace_s, limit=SWEEP_LIMIT
+                ItemStage.EXTRACTION, older_than_s=expected_s + self._resend_grace_s, limit=SWEEP_LIMIT
             )
             for chunk in lost:
                 self._dispatcher.enqueue(uow, Task.EXTRACT_CHUNK, chunk.batch_id, chunk.chunk_no)
         resent, renormalized, failed = self._recover_expired_leases()
         with self._uow_factory() as uow:
-            active = uow.batches.active_ids("extract")
+            active = uow.batches.active_ids(BatchType.EXTRACT)
         fed = sum(self.feed(batch_id) for batch_id in active)
         if lost or resent or renormalized or failed:
             logger.warning(
@@ -339,7 +359,7 @@ class ExtractionService:
         raws: set[int] = set()
         failed = 0
         with self._uow_factory() as uow:
-            expired = uow.items.expired_leases(STAGE, limit=SWEEP_LIMIT)
+            expired = uow.items.expired_leases(ItemStage.EXTRACTION, limit=SWEEP_LIMIT)
             answered = [item for item in expired if item.raw_data_id is not None]
             unanswered = [item for item in expired if item.raw_data_id is None]
             for raw_id in sorted({item.raw_data_id for item in answered if item.raw_data_id is not None}):
@@ -353,7 +373,12 @@ class ExtractionService:
                 ids = [item.id for item in spent if item.batch_id == batch_id]
                 reason = f"the Boeing call did not finish in {self._max_attempts} attempts (task lost)"
                 self._batch_service.fail_items(
-                    uow, batch_id, ids, error=reason, error_stage=STAGE, expected=("in_progress",)
+                    uow,
+                    batch_id,
+                    ids,
+                    error=reason,
+                    error_stage=ErrorStage.EXTRACTION,
+                    expected=(ItemStatus.IN_PROGRESS,),
                 )
                 failed += len(ids)
             retry = [item for item in unanswered if item.attempts < self._max_attempts]

@@ -18,6 +18,15 @@ from typing import Any
 
 from app.clients.shopify_client import ShopifyClient, gid_number
 from app.core.config import Settings
+from app.core.constants.batches import (
+    BatchStatus,
+    BatchType,
+    ErrorStage,
+    IdempotencyScope,
+    ItemStage,
+    ItemStatus,
+)
+from app.core.constants.extraction import StagingStatus
 from app.core.constants.publishing import UPSERT_KEY_KEY, UPSERT_KEY_NAMESPACE
 from app.core.constants.tasks import Task
 from app.core.exceptions import ConflictError, FieldError, NotFoundError, ValidationFailed
@@ -37,10 +46,8 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["BulkPublishResult", "PublishStarted", "PublishingService"]
 
-BULK_ENDPOINT = "publishing/bulk"
-SELLABLE = ("fetched", "published", "failed")
-_READY_TYPES = ("normalize", "publish")
-_RESTARTABLE = ("completed", "failed", "cancelled")
+# A batch a publish run may start on: normalized, or a publish batch whose run has ended.
+_READY_TYPES = (BatchType.NORMALIZE, BatchType.PUBLISH)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +104,7 @@ class PublishingService:
                 raise NotFoundError(
                     f"{sku} is not in staging; search for it first.", code="product_not_found"
                 )
-            if staged.status == "blocked":
+            if staged.status == StagingStatus.BLOCKED:
                 raise ConflictError(
                     f"{sku} is blocked ({staged.blocked_reason}) and cannot be published.",
                     code="product_not_publishable",
@@ -139,7 +146,7 @@ class PublishingService:
                 idempotency_key=idempotency_key,
             )
             if idempotency_key:
-                uow.idempotency.record(BULK_ENDPOINT, idempotency_key, batch.id)
+                uow.idempotency.record(IdempotencyScope.PUBLISHING_BULK, idempotency_key, batch.id)
         accepted = BulkAccepted(
             batch_id=batch.id,
             total_items=batch.total_items,
@@ -153,7 +160,7 @@ class PublishingService:
 
     def _repeated(self, key: str) -> BulkPublishResult | None:
         with self._uow_factory() as uow:
-            earlier = uow.idempotency.find(BULK_ENDPOINT, key)
+            earlier = uow.idempotency.find(IdempotencyScope.PUBLISHING_BULK, key)
             batch = uow.batches.get(earlier, with_part_numbers=False) if earlier else None
         if batch is None:
             return None
@@ -170,7 +177,7 @@ class PublishingService:
 
     def _sellable_skus_of(self, uow: UnitOfWork, batch_id: str, limit: int) -> list[str]:
         batch = self._ready_batch(uow, batch_id)
-        skus = uow.staging.skus_of_batch(batch.id, statuses=SELLABLE)
+        skus = uow.staging.skus_of_batch(batch.id, statuses=StagingStatus.SELLABLE)
         if not skus:
             raise ValidationFailed(
                 f"Batch {batch.id} staged no sellable SKU to publish.",
@@ -189,9 +196,9 @@ class PublishingService:
         batch = uow.batches.get(batch_id, with_part_numbers=False, for_update=True)
         if batch is None:
             raise NotFoundError(f"Batch {batch_id} does not exist.", code="batch_not_found")
-        if batch.batch_type == "publish" and batch.status in ("pending", "processing"):
+        if batch.batch_type == BatchType.PUBLISH and batch.status in BatchStatus.ACTIVE:
             raise ConflictError(f"Batch {batch.id} is still publishing.", code="publish_in_progress")
-        if batch.batch_type not in _READY_TYPES or batch.status not in _RESTARTABLE:
+        if batch.batch_type not in _READY_TYPES or batch.status not in BatchStatus.FINAL:
             raise ConflictError(
                 f"Batch {batch.id} is {batch.batch_type}/{batch.status}; only a normalized or finished "
                 "publish batch can be published.",
@@ -211,13 +218,13 @@ class PublishingService:
     ) -> BatchRow:
         if batch_id is not None:
             ready = self._ready_batch(uow, batch_id)
-            started = uow.batches.start_publish_run(ready.id, skus, expected_statuses=_RESTARTABLE)
+            started = uow.batches.start_publish_run(ready.id, skus, expected_statuses=BatchStatus.FINAL)
             if started is None:
                 raise ConflictError(f"Batch {ready.id} is still publishing.", code="publish_in_progress")
             batch = started
         else:
             batch = uow.batches.create(
-                batch_type="publish",
+                batch_type=BatchType.PUBLISH,
                 total_items=len(skus),
                 part_numbers=skus,
                 publish_part_numbers=skus,
@@ -226,7 +233,7 @@ class PublishingService:
                 idempotency_key=idempotency_key,
             )
         run = batch.publish_run
-        uow.items.insert_many(batch.id, skus, stage="publishing", run=run)
+        uow.items.insert_many(batch.id, skus, stage=ItemStage.PUBLISHING, run=run)
         self._fail_unpublishable(uow, batch.id, run, skus)
         self._dispatcher.enqueue(uow, Task.PUBLISH_BATCH, batch.id, run)
         return uow.batches.get(batch.id, with_part_numbers=False) or batch
@@ -238,17 +245,22 @@ class PublishingService:
             row = staged.get(sku)
             if row is None:
                 problems[sku] = "The SKU is not in staging."
-            elif row.status == "blocked":
+            elif row.status == StagingStatus.BLOCKED:
                 problems[sku] = f"The staged SKU is blocked ({row.blocked_reason})."
         if not problems:
             return
         items = uow.publish_items.items_of_run(batch_id, run, sorted(problems))
         outcomes = [
-            ItemOutcome(item.id, "failed", error=problems[item.part_number], error_stage="publishing")
+            ItemOutcome(
+                item.id,
+                ItemStatus.FAILED,
+                error=problems[item.part_number],
+                error_stage=ErrorStage.PUBLISHING,
+            )
             for item in items
             if item.part_number in problems
         ]
-        self._batch_service.record_outcomes(uow, batch_id, outcomes, expected=("queued",))
+        self._batch_service.record_outcomes(uow, batch_id, outcomes, expected=(ItemStatus.QUEUED,))
 
     # --- synchronous operations -----------------------------------------------------------------------------
     def update_product(self, shopify_product_id: str, fields: Mapping[str, Any]) -> str:

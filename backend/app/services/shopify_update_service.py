@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from app.clients.shopify_client import ShopifyClient
 from app.core.config import Settings
+from app.core.constants.sync import SyncStatus
 from app.core.exceptions import NonRetryableError, QuotaWait
 from app.db.product_store import ProductRow
 from app.db.sync_history_store import SyncChange
@@ -69,7 +70,7 @@ class ShopifyUpdateService:
         """Write the pending change of one schedule row to Shopify and record it."""
         with self._uow_factory() as uow:
             row = uow.schedule.get(schedule_id)
-            if row is None or row.sync_status != "syncing" or row.pending_target is None:
+            if row is None or row.sync_status != SyncStatus.SYNCING or row.pending_target is None:
                 return UpdateReport()
             product = uow.products.get_by_sku(row.sku)
             uow.schedule.renew_leases([row.id], lease_s=self._settings.sync.lease_s)
