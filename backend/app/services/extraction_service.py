@@ -1,12 +1,12 @@
 """Extraction: single search and bulk extraction from Boeing, with flow control and lost-work recovery.
 
 Bulk flow (DESIGN §5): ``start_bulk`` creates the batch, one item per requested part number and the
-orchestrator message in one unit of work. ``feed`` keeps a bounded number of chunks in the broker and runs
-again as each chunk's answer is stored. ``extract_chunk`` claims its items (an attempt and a lease), waits a
-bounded time for a Boeing quota slot, calls Boeing, stores the answer and sends its id to normalization. A
-quota wait hands the items back without counting the attempt; a transient failure hands them back for the
-task's retry; an item fails only after its retry limit. ``sweep_stale`` re-sends chunks whose message was
-lost or whose task died.
+orchestrator message in one unit of work. ``process_bulk`` keeps a bounded number of chunks in the broker;
+the same top-up runs again as each chunk's answer is stored. ``extract_chunk`` claims its items (an attempt
+and a lease), waits a bounded time for a Boeing quota slot, calls Boeing, stores the answer and sends its id
+to normalization. A quota wait hands the items back without counting the attempt; a transient failure hands
+them back for the task's retry; an item fails only after its retry limit. ``sweep_stale`` re-sends chunks
+whose message was lost or whose task died.
 """
 
 from __future__ import annotations
@@ -192,12 +192,8 @@ class ExtractionService:
         )
 
     def process_bulk(self, batch_id: str) -> int:
-        """The orchestrator: start the batch and send its first chunks."""
-        with self._uow_factory() as uow:
-            return self._feed(uow, batch_id)
-
-    def feed(self, batch_id: str) -> int:
-        """Top the batch up to its bound of chunks in flight; returns how many chunks were sent."""
+        """Start the batch (``pending`` -> ``processing``) and top it up to its bound of chunks in flight;
+        returns how many chunks were sent. The orchestrator task and the sweeper both run it."""
         with self._uow_factory() as uow:
             return self._feed(uow, batch_id)
 
@@ -339,7 +335,7 @@ class ExtractionService:
         resent, renormalized, failed = self._recover_expired_leases()
         with self._uow_factory() as uow:
             active = uow.batches.active_ids(BatchType.EXTRACT)
-        fed = sum(self.feed(batch_id) for batch_id in active)
+        fed = sum(self.process_bulk(batch_id) for batch_id in active)
         if lost or resent or renormalized or failed:
             logger.warning(
                 "sweeper: %d lost chunks re-sent, %d abandoned chunks re-sent, %d normalizations re-sent, "
