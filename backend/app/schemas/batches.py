@@ -136,3 +136,6 @@ class BulkAccepted(BaseModel):
     status: str
     message: str
     idempotency_key: str | None
+    # Built by ``BatchService.accepted``. Not on the wire (nor in OpenAPI): False, a repeated idempotency
+    # key, makes the route answer 200 instead of 202.
+    created: bool = Field(default=True, exclude=True)

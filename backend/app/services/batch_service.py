@@ -13,15 +13,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from app.core.constants.batches import BatchStatus, BatchType, ErrorStage, ItemStage, ItemStatus
+from app.core.constants.batches import (
+    BatchStatus,
+    BatchType,
+    ErrorStage,
+    IdempotencyScope,
+    ItemStage,
+    ItemStatus,
+)
 from app.core.exceptions import ConflictError, NotFoundError
 from app.db.batch_item_store import ItemOutcome, ItemRow, MovedItem
 from app.db.batch_store import BatchRow
 from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from app.schemas.batches import BulkAccepted
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["BatchDetail", "BatchPage", "BatchService", "BulkAccepted", "FailurePage"]
+__all__ = ["BatchDetail", "BatchPage", "BatchService", "FailurePage"]
 
 FAILED_ITEMS_IN_BATCH = 50
 _HUNDRED = Decimal(100)
@@ -34,20 +42,6 @@ _COUNTERS: Mapping[tuple[ItemStage, ItemStatus], Mapping[str, int]] = {
     (ItemStage.PUBLISHING, ItemStatus.UNCHANGED): {"published": 1},
     (ItemStage.PUBLISHING, ItemStatus.FAILED): {"failed": 1},
 }
-
-
-@dataclass(frozen=True, slots=True)
-class BulkAccepted:
-    """What a bulk extraction or publish request answers (http-api §2.2); ``created`` is False for an
-    idempotent repeat."""
-
-    batch_id: str
-    total_items: int
-    duplicates_removed: int
-    status: str
-    message: str
-    idempotency_key: str | None
-    created: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +131,37 @@ class BatchService:
                 continue  # an item of an earlier publish run finishing late: not this run's counters
             deltas.update(_COUNTERS.get((row.stage, row.status), {}))
         uow.batches.move_counters(batch_id, **deltas)
+
+    # --- bulk answers (http-api §1.8) -----------------------------------------------------------------------
+    def repeated(self, scope: IdempotencyScope, key: str) -> BatchRow | None:
+        """The batch an earlier request with this idempotency key created; None when the key is new."""
+        with self._uow_factory() as uow:
+            batch_id = uow.idempotency.find(scope, key)
+            return uow.batches.get(batch_id, with_part_numbers=False) if batch_id else None
+
+    @staticmethod
+    def accepted(
+        batch: BatchRow,
+        *,
+        created: bool,
+        idempotency_key: str | None,
+        message: str = "",
+        duplicates_removed: int | None = None,
+    ) -> BulkAccepted:
+        """What a bulk request answers for ``batch``: a new batch (``created``) with the caller's ``message``,
+        or, for a repeated idempotency key, the original batch as it is now; ``duplicates_removed`` defaults
+        to the batch's own count."""
+        return BulkAccepted(
+            batch_id=batch.id,
+            total_items=batch.total_items,
+            duplicates_removed=batch.duplicates_removed if duplicates_removed is None else duplicates_removed,
+            status=batch.status,
+            message=message
+            if created
+            else f"An idempotent repeat: batch {batch.id} was already created for this key ({batch.status}).",
+            idempotency_key=idempotency_key,
+            created=created,
+        )
 
     # --- reads ----------------------------------------------------------------------------------------------
     def get(self, batch_id: str) -> BatchDetail:

@@ -38,7 +38,8 @@ from app.core.exceptions import (
 )
 from app.db.batch_item_store import ItemRow
 from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from app.services.batch_service import BatchService, BulkAccepted
+from app.schemas.batches import BulkAccepted
+from app.services.batch_service import BatchService
 from app.services.normalization_service import NormalizationService
 from app.services.task_dispatcher import TaskDispatcher
 from app.utils.boeing_normalize import NormalizedRecord, base_part_number
@@ -137,10 +138,10 @@ class ExtractionService:
         created_by: str,
     ) -> BulkAccepted:
         """Create the batch and its items and queue the orchestrator, or answer a repeated idempotency key."""
-        if idempotency_key is not None:
-            repeat = self._repeat(idempotency_key)
-            if repeat is not None:
-                return repeat
+        scope = IdempotencyScope.EXTRACTION_BULK
+        earlier = self._batch_service.repeated(scope, idempotency_key) if idempotency_key else None
+        if earlier is not None:
+            return self._batch_service.accepted(earlier, created=False, idempotency_key=idempotency_key)
         parsed = parse_part_numbers(part_numbers, part_numbers_text, limit=self._max_bulk)
         try:
             with self._uow_factory() as uow:
@@ -153,42 +154,22 @@ class ExtractionService:
                     created_by=created_by,
                 )
                 if idempotency_key is not None:
-                    uow.idempotency.record(IdempotencyScope.EXTRACTION_BULK, idempotency_key, batch.id)
+                    uow.idempotency.record(scope, idempotency_key, batch.id)
                 uow.items.insert_many(
                     batch.id, parsed.part_numbers, stage=ItemStage.EXTRACTION, chunk_size=self._batch_size
                 )
                 self._dispatcher.enqueue(uow, Task.PROCESS_BULK_SEARCH, batch.id)
         except ConflictError:
-            repeat = self._repeat(idempotency_key) if idempotency_key is not None else None
-            if repeat is None:
+            # A concurrent request with the same key won the race: answer its batch.
+            earlier = self._batch_service.repeated(scope, idempotency_key) if idempotency_key else None
+            if earlier is None:
                 raise
-            return repeat  # a concurrent request with the same key won the race
-        count = len(parsed.part_numbers)
+            return self._batch_service.accepted(earlier, created=False, idempotency_key=idempotency_key)
+        count = batch.total_items
         noun = "part number" if count == 1 else "part numbers"
-        return BulkAccepted(
-            batch_id=batch.id,
-            total_items=count,
-            duplicates_removed=parsed.duplicates_removed,
-            status=batch.status,
-            message=f"Extraction of {count} {noun} queued as batch {batch.id}.",
-            idempotency_key=idempotency_key,
-            created=True,
-        )
-
-    def _repeat(self, key: str) -> BulkAccepted | None:
-        with self._uow_factory() as uow:
-            batch_id = uow.idempotency.find(IdempotencyScope.EXTRACTION_BULK, key)
-            batch = uow.batches.get(batch_id, with_part_numbers=False) if batch_id else None
-        if batch is None:
-            return None
-        return BulkAccepted(
-            batch_id=batch.id,
-            total_items=batch.total_items,
-            duplicates_removed=batch.duplicates_removed,
-            status=batch.status,
-            message=f"Idempotent repeat: batch {batch.id} was already created for this key ({batch.status}).",
-            idempotency_key=key,
-            created=False,
+        message = f"Extraction of {count} {noun} queued as batch {batch.id}."
+        return self._batch_service.accepted(
+            batch, created=True, idempotency_key=idempotency_key, message=message
         )
 
     def process_bulk(self, batch_id: str) -> int:

@@ -34,7 +34,8 @@ from app.db.batch_item_store import ItemOutcome
 from app.db.batch_store import BatchRow
 from app.db.product_store import ProductRow
 from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from app.services.batch_service import BatchService, BulkAccepted
+from app.schemas.batches import BulkAccepted
+from app.services.batch_service import BatchService
 from app.services.publish_outcomes import PublishedWrite, PublishOutcomes, record_values
 from app.services.publish_runner import PublishRunner
 from app.services.shopify_setup_service import MetafieldSetupReport, ShopifySetupService
@@ -127,10 +128,11 @@ class PublishingService:
         parsed = None
         if part_numbers is not None or part_numbers_text is not None or batch_id is None:
             parsed = parse_part_numbers(part_numbers, part_numbers_text, limit=limit)
-        if idempotency_key:
-            repeated = self._repeated(idempotency_key)
-            if repeated is not None:
-                return repeated
+        scope = IdempotencyScope.PUBLISHING_BULK
+        earlier = self._batch_service.repeated(scope, idempotency_key) if idempotency_key else None
+        if earlier is not None:
+            repeat = self._batch_service.accepted(earlier, created=False, idempotency_key=idempotency_key)
+            return BulkPublishResult(earlier, repeat)
         with self._uow_factory() as uow:
             if parsed is not None:
                 skus, duplicates = parsed.part_numbers, parsed.duplicates_removed
@@ -146,32 +148,13 @@ class PublishingService:
                 idempotency_key=idempotency_key,
             )
             if idempotency_key:
-                uow.idempotency.record(IdempotencyScope.PUBLISHING_BULK, idempotency_key, batch.id)
-        accepted = BulkAccepted(
-            batch_id=batch.id,
-            total_items=batch.total_items,
-            duplicates_removed=duplicates,
-            status=batch.status,
-            message=f"Publishing {batch.total_items} SKU(s) to Shopify.",
-            idempotency_key=idempotency_key,
+                uow.idempotency.record(scope, idempotency_key, batch.id)
+        accepted = self._batch_service.accepted(
+            batch,
             created=True,
-        )
-        return BulkPublishResult(batch, accepted)
-
-    def _repeated(self, key: str) -> BulkPublishResult | None:
-        with self._uow_factory() as uow:
-            earlier = uow.idempotency.find(IdempotencyScope.PUBLISHING_BULK, key)
-            batch = uow.batches.get(earlier, with_part_numbers=False) if earlier else None
-        if batch is None:
-            return None
-        accepted = BulkAccepted(
-            batch_id=batch.id,
-            total_items=batch.total_items,
-            duplicates_removed=batch.duplicates_removed,
-            status=batch.status,
-            message="An idempotent repeat: this is the batch the key created earlier.",
-            idempotency_key=batch.idempotency_key,
-            created=False,
+            idempotency_key=idempotency_key,
+            message=f"Publishing {batch.total_items} SKU(s) to Shopify.",
+            duplicates_removed=duplicates,
         )
         return BulkPublishResult(batch, accepted)
 
