@@ -227,7 +227,7 @@ class Container:
 
     @component
     def products_service(self) -> ProductsService:
-        return ProductsService(uow_factory=self.uow_factory)
+        return ProductsService(uow_factory=self.uow_factory, store_handle=self.settings.shopify.store_handle)
 
     @component
     def recovery_service(self) -> RecoveryService:

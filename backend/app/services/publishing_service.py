@@ -1,4 +1,4 @@
-"""Publishing as the API sees it (http-api §3.4, §3.6 published): start publish runs, update, check, setup.
+"""Publishing as the API sees it (http-api §3.4): start publish runs, update, check, setup.
 
 A publish run is a set of ``batch_items`` (stage ``publishing``, one per SKU, numbered by the batch's
 ``publish_run``) created in the request's transaction together with the ``tasks.publishing.publish_batch``
@@ -32,7 +32,6 @@ from app.core.constants.tasks import Task
 from app.core.exceptions import ConflictError, FieldError, NotFoundError, ValidationFailed
 from app.db.batch_item_store import ItemOutcome
 from app.db.batch_store import BatchRow
-from app.db.product_store import ProductRow
 from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from app.schemas.batches import BulkAccepted
 from app.services.batch_service import BatchService
@@ -307,22 +306,3 @@ class PublishingService:
     def setup_metafields(self) -> MetafieldSetupReport:
         """Create every metafield definition publishing writes (existing ones are reported as such)."""
         return self._setup.setup_metafields()
-
-    # --- published products ---------------------------------------------------------------------------------
-    def published_page(self, *, limit: int, offset: int, search: str | None) -> tuple[list[ProductRow], int]:
-        """Published products, newest ``updated_at`` first, with the total."""
-        with self._uow_factory() as uow:
-            return uow.products.list_published(limit=limit, offset=offset, search=search or None)
-
-    def published_product(self, product_id: str) -> ProductRow:
-        """One published product by its UUID; 404 ``product_not_found``."""
-        with self._uow_factory() as uow:
-            product = uow.products.get(product_id)
-        if product is None:
-            raise NotFoundError(f"Published product {product_id} does not exist.", code="product_not_found")
-        return product
-
-    @property
-    def store_handle(self) -> str | None:
-        """The Shopify store handle (domain without ``.myshopify.com``)."""
-        return self._settings.shopify.store_handle
