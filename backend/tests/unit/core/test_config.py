@@ -103,3 +103,14 @@ def test_loopback_detection() -> None:
     assert is_loopback_url("http://127.0.0.2:9/x")
     assert is_loopback_url("postgresql:///db?host=/tmp/sock")
     assert not is_loopback_url("https://cognito-idp.us-east-1.amazonaws.com/x")
+
+
+@pytest.mark.parametrize("written", ["http://a.test, http://b.test,", '["http://a.test", "http://b.test"]'])
+def test_list_settings_read_comma_separated_text_or_a_json_array(written: str) -> None:
+    settings = settings_from_env(
+        {**PRODUCTION, "CORS_ORIGINS": written, "COGNITO_CLIENT_IDS": written, "REQUIRED_QUEUES": written}
+    )
+    expected = ["http://a.test", "http://b.test"]
+    assert settings.app.cors_origins == expected
+    assert settings.app.required_queues == expected
+    assert settings.cognito.client_ids == expected
