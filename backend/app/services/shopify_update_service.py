@@ -30,7 +30,7 @@ from app.db.sync_history_store import SyncChange
 from app.db.sync_store import SyncSuccess
 from app.db.unit_of_work import UnitOfWorkFactory
 from app.services.shopify_setup_service import ShopifySetupService
-from app.services.sync_accounting import FailureOutcome, SyncAccounting
+from app.services.sync_accounting import FailureOutcome, SyncAccountingService
 from app.services.utils.inventory_mapper import build_inventory_set
 from app.services.utils.metafield_builder import build_location_summary_metafield, inventory_location_code
 from app.services.utils.shopify_payload_builder import build_variant_price_update
@@ -55,7 +55,7 @@ class ShopifyUpdateService:
         self,
         *,
         uow_factory: UnitOfWorkFactory,
-        accounting: SyncAccounting,
+        accounting: SyncAccountingService,
         client: ShopifyClient,
         setup: ShopifySetupService,
         settings: Settings,
