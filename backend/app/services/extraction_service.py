@@ -42,8 +42,8 @@ from app.schemas.batches import BulkAccepted
 from app.services.batch_service import BatchService
 from app.services.normalization_service import NormalizationService
 from app.services.task_dispatcher import TaskDispatcher
-from app.utils.boeing_normalize import NormalizedRecord, base_part_number
-from app.utils.catalog_rules import text_value
+from app.utils.catalog_rules import base_part_number, text_value
+from app.utils.normalized_record import NormalizedRecord
 from app.utils.part_numbers import clean_part_number, parse_part_numbers
 from app.utils.rate_limiter import BoeingRateLimiter
 

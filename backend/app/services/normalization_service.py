@@ -20,8 +20,9 @@ from app.core.exceptions import AppError, RetryableError, ServiceUnavailableErro
 from app.db.batch_item_store import ItemOutcome, WaitingItem
 from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from app.services.batch_service import BatchService
-from app.utils.boeing_normalize import NormalizedRecord, base_part_number, normalize_line_item
-from app.utils.catalog_rules import text_value
+from app.utils.boeing_normalize import normalize_line_item
+from app.utils.catalog_rules import base_part_number, text_value
+from app.utils.normalized_record import NormalizedRecord
 
 logger = logging.getLogger(__name__)
 

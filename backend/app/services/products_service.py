@@ -11,8 +11,7 @@ from app.core.exceptions import NotFoundError
 from app.db.product_store import ProductRow
 from app.db.staging_store import StagingRow
 from app.db.unit_of_work import UnitOfWorkFactory
-from app.utils.boeing_normalize import base_part_number
-from app.utils.catalog_rules import text_value
+from app.utils.catalog_rules import base_part_number, text_value
 from app.utils.part_numbers import clean_part_number
 
 __all__ = ["ProductsService", "PublishedPage", "RawDataView", "StagingPage"]
