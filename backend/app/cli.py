@@ -190,14 +190,15 @@ def publish(
     timeout_s: float = typer.Option(6 * 3600.0, help="Give up following the run after this long."),
 ) -> None:
     """Publish staged SKUs (or a batch) to Shopify and follow the run with a progress bar."""
+    from app.cli_follow import EXIT_REFUSED
     from app.cli_publish import follow_publish
 
     if not part_numbers and not batch:
         console.print("[red]give --batch ID or one or more SKUs[/red]")
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_REFUSED)
     if not api_token:
         console.print("[red]no token: pass --token or set BOEING_HUB_TOKEN (see `boeing-hub token`)[/red]")
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_REFUSED)
     code = follow_publish(
         console,
         api_url=api_url,
@@ -224,20 +225,21 @@ def extract(
 ) -> None:
     """Extract part numbers from Boeing through the API: a progress bar, then the outcome and failures."""
     from app.cli_extract import extraction_body, follow_extract
+    from app.cli_follow import EXIT_REFUSED
 
     if not part_numbers and file is None:
         console.print("[red]give part numbers or --file PATH[/red]")
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_REFUSED)
     if not api_token:
         console.print("[red]no token: pass --token or set BOEING_HUB_TOKEN (see `boeing-hub token`)[/red]")
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_REFUSED)
     try:
         body = extraction_body(list(part_numbers or []), file, idempotency_key)
     except OSError as exc:
         console.print(f"[red]cannot read {file}: {exc.strerror}[/red]")
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_REFUSED) from None
     code = follow_extract(
-        console, api_url=api_url, token=api_token, body=body, follow=follow, poll_s=poll_s,
+        console, api_url=api_url, token=api_token, body=body, follow_batch=follow, poll_s=poll_s,
         timeout_s=timeout_s, max_failures=max_failures,
     )  # fmt: skip
     raise typer.Exit(code)

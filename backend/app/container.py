@@ -40,7 +40,7 @@ from app.services.retention_service import RetentionService
 from app.services.search_service import SearchService
 from app.services.shopify_setup_service import ShopifySetupService
 from app.services.shopify_update_service import ShopifyUpdateService
-from app.services.sync_accounting import SyncAccounting
+from app.services.sync_accounting import SyncAccountingService
 from app.services.sync_dashboard_service import SyncDashboardService
 from app.services.sync_dispatch_service import SyncDispatchService
 from app.services.sync_status_service import BeatEntrySpec, SyncStatusService
@@ -228,7 +228,7 @@ class Container:
 
     @component
     def products_service(self) -> ProductsService:
-        return ProductsService(uow_factory=self.uow_factory)
+        return ProductsService(uow_factory=self.uow_factory, store_handle=self.settings.shopify.store_handle)
 
     @component
     def retention_service(self) -> RetentionService:
@@ -289,8 +289,8 @@ class Container:
 
     # --- scheduled sync -------------------------------------------------------------------------------------
     @component
-    def sync_accounting(self) -> SyncAccounting:
-        return SyncAccounting(dispatcher=self.dispatcher, settings=self.settings)
+    def sync_accounting_service(self) -> SyncAccountingService:
+        return SyncAccountingService(dispatcher=self.dispatcher, settings=self.settings)
 
     @component
     def sync_dispatch_service(self) -> SyncDispatchService:
@@ -318,7 +318,7 @@ class Container:
     def boeing_fetch_service(self) -> BoeingFetchService:
         return BoeingFetchService(
             uow_factory=self.uow_factory,
-            accounting=self.sync_accounting,
+            accounting=self.sync_accounting_service,
             dispatcher=self.dispatcher,
             client=self.boeing_client,
             limiter=self.boeing_limiter,
@@ -329,7 +329,7 @@ class Container:
     def shopify_update_service(self) -> ShopifyUpdateService:
         return ShopifyUpdateService(
             uow_factory=self.uow_factory,
-            accounting=self.sync_accounting,
+            accounting=self.sync_accounting_service,
             client=self.shopify_client,
             setup=self.shopify_setup_service,
             settings=self.settings,

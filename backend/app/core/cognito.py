@@ -163,7 +163,7 @@ class CognitoVerifier:
         return self._claims(payload)
 
     def check_signing_keys(self) -> None:
-        """Fetch the JWKS now and refuse it when it holds a forbidden (emulator) key; for start-up checks."""
+        """Fetch the JWKS now and refuse it when it holds a forbidden (emulator) key (production start-up)."""
         try:
             keys = self._jwks.get_signing_keys()
         except (PyJWTError, ValueError) as exc:
@@ -342,11 +342,3 @@ def emulator_key_thumbprints() -> frozenset[str]:
 def is_emulator_jwks(jwks: Mapping[str, Any]) -> bool:
     """True when a JWKS document holds a signing key of the Cognito emulator."""
     return not _jwks_thumbprints(jwks).isdisjoint(emulator_key_thumbprints())
-
-
-def assert_not_emulator_jwks(jwks: Mapping[str, Any], *, source: str = "the configured JWKS") -> None:
-    """Raise ``UnsafeIdentityConfiguration`` when a JWKS document holds an emulator signing key."""
-    if is_emulator_jwks(jwks):
-        raise UnsafeIdentityConfiguration(
-            f"{source} holds the local emulator's signing key, which production never trusts."
-        )

@@ -83,11 +83,6 @@ class ServiceUnavailableError(AppError):
         super().__init__(message, headers={"Retry-After": str(retry_after_s)})
 
 
-class PayloadTooLargeError(AppError):
-    status_code = 413
-    code = "payload_too_large"
-
-
 class UpstreamError(AppError):
     """Base for failures of Boeing or Shopify; ``system`` is ``boeing`` or ``shopify``."""
 

@@ -5,12 +5,24 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.core.constants.tasks import TaskQueue
 
-StrList = Annotated[list[str], NoDecode]
+
+def _split_list(value: Any) -> Any:
+    """A JSON array, or comma-separated text with blanks dropped; other values pass through unchanged."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return value
+
+
+StrList = Annotated[list[str], NoDecode, BeforeValidator(_split_list)]
+"""A list setting, written as ``a, b`` or as a JSON array."""
 StrMap = Annotated[dict[str, str], NoDecode]
 
 
@@ -56,16 +68,6 @@ class AppSettings(BaseSettings):
     batch_resend_grace_s: float = Field(60.0, ge=0)
     batch_lease_margin_s: float = Field(30.0, ge=0)
     required_queues: StrList = Field(default_factory=lambda: [queue.value for queue in TaskQueue])
-
-    @field_validator("cors_origins", "required_queues", mode="before")
-    @classmethod
-    def _split_list(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            text = value.strip()
-            if text.startswith("["):
-                return json.loads(text)
-            return [part.strip() for part in text.split(",") if part.strip()]
-        return value
 
 
 class DatabaseSettings(BaseSettings):
@@ -198,16 +200,6 @@ class CognitoSettings(BaseSettings):
     local_username: str = "operator"
     local_password: str = "Operator-Passw0rd!"
     local_email: str = "operator@example.com"
-
-    @field_validator("client_ids", mode="before")
-    @classmethod
-    def _split(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            text = value.strip()
-            if text.startswith("["):
-                return json.loads(text)
-            return [part.strip() for part in text.split(",") if part.strip()]
-        return value
 
 
 class StorageSettings(BaseSettings):

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-OPEN_STATUSES = ("queued", "sent", "in_progress")
+from app.core.constants.batches import ErrorStage, ItemStage, ItemStatus
+
 ITEM_COLUMNS = (
     "id, batch_id, stage, run, position, part_number, status, error, error_stage, attempts, chunk_no,"
     " sent_at, lease_until, raw_data_id, staged_skus, updated_at"
@@ -18,13 +19,13 @@ ITEM_COLUMNS = (
 class ItemRow:
     id: int
     batch_id: str
-    stage: str
+    stage: ItemStage
     run: int
     position: int
     part_number: str
-    status: str
+    status: ItemStatus
     error: str | None
-    error_stage: str | None
+    error_stage: ErrorStage | None
     attempts: int
     chunk_no: int | None
     sent_at: datetime | None
@@ -39,10 +40,10 @@ class ItemOutcome:
     """The terminal state one item moves to."""
 
     item_id: int
-    status: str
+    status: ItemStatus
     staged_skus: Sequence[str] = ()
     error: str | None = None
-    error_stage: str | None = None
+    error_stage: ErrorStage | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +51,9 @@ class MovedItem:
     """An item a transition moved: what its batch counters need."""
 
     id: int
-    stage: str
+    stage: ItemStage
     run: int
-    status: str
+    status: ItemStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,4 +84,8 @@ class StaleChunk:
 def item_row(row: dict[str, Any]) -> ItemRow:
     """An ``ItemRow`` from a dict row of ``ITEM_COLUMNS``."""
     row["batch_id"] = str(row["batch_id"])
+    row["stage"] = ItemStage(row["stage"])
+    row["status"] = ItemStatus(row["status"])
+    if row["error_stage"] is not None:
+        row["error_stage"] = ErrorStage(row["error_stage"])
     return ItemRow(**row)

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 from psycopg.types.json import Jsonb
 
+from app.core.constants.batches import ErrorStage, ItemStage, ItemStatus
 from app.db.base_store import BaseStore, translate_db_errors
 from app.db.batch_item_rows import (
     ITEM_COLUMNS,
-    OPEN_STATUSES,
     ItemOutcome,
     ItemRow,
     MovedItem,
@@ -27,7 +27,6 @@ from app.db.batch_item_rows import (
 )
 
 __all__ = [
-    "OPEN_STATUSES",
     "BatchItemStore",
     "ItemOutcome",
     "ItemRow",
@@ -45,7 +44,7 @@ class BatchItemStore(BaseStore):
         batch_id: str,
         part_numbers: Sequence[str],
         *,
-        stage: str,
+        stage: ItemStage,
         run: int = 0,
         chunk_size: int | None = None,
     ) -> int:
@@ -58,7 +57,7 @@ class BatchItemStore(BaseStore):
                     copy.write_row((batch_id, stage, run, position, part_number, chunk))
         return len(part_numbers)
 
-    def next_queued_chunks(self, batch_id: str, stage: str, limit: int) -> list[int]:
+    def next_queued_chunks(self, batch_id: str, stage: ItemStage, limit: int) -> list[int]:
         """The lowest chunk numbers that still have queued items."""
         rows = self._rows(
             "find the next chunks",
@@ -71,7 +70,7 @@ class BatchItemStore(BaseStore):
         )
         return [int(row["chunk_no"]) for row in rows]
 
-    def count_chunks_in_flight(self, batch_id: str, stage: str) -> int:
+    def count_chunks_in_flight(self, batch_id: str, stage: ItemStage) -> int:
         """Chunks sent to the broker or being called, whose answer is not stored yet."""
         return int(
             self._scalar(
@@ -85,7 +84,7 @@ class BatchItemStore(BaseStore):
             )
         )
 
-    def count_chunks_waiting(self, stage: str) -> int:
+    def count_chunks_waiting(self, stage: ItemStage) -> int:
         """Chunks of every batch sent but not started (what the broker's queue holds)."""
         return int(
             self._scalar(
@@ -96,7 +95,7 @@ class BatchItemStore(BaseStore):
             )
         )
 
-    def mark_chunks_sent(self, batch_id: str, stage: str, chunk_nos: Sequence[int]) -> int:
+    def mark_chunks_sent(self, batch_id: str, stage: ItemStage, chunk_nos: Sequence[int]) -> int:
         """``queued`` -> ``sent`` for the items of these chunks."""
         return self._execute(
             "mark chunks sent",
@@ -108,7 +107,7 @@ class BatchItemStore(BaseStore):
         )
 
     # --- work on a chunk ------------------------------------------------------------------------------------
-    def claim_chunk(self, batch_id: str, stage: str, chunk_no: int, *, lease_s: float) -> list[ItemRow]:
+    def claim_chunk(self, batch_id: str, stage: ItemStage, chunk_no: int, *, lease_s: float) -> list[ItemRow]:
         """Start work on a chunk's items that are ``sent`` (or whose task died before storing an answer)."""
         rows = self._rows(
             "claim a chunk",
@@ -179,7 +178,7 @@ class BatchItemStore(BaseStore):
         return WaitingAnswer(raw_data_id, payload, created_by, items)
 
     # --- transitions ----------------------------------------------------------------------------------------
-    def finish(self, outcomes: Sequence[ItemOutcome], *, expected: Sequence[str]) -> list[MovedItem]:
+    def finish(self, outcomes: Sequence[ItemOutcome], *, expected: Sequence[ItemStatus]) -> list[MovedItem]:
         """Move each item to its outcome if it is still in an ``expected`` status; returns the items moved."""
         if not outcomes:
             return []
@@ -202,16 +201,19 @@ class BatchItemStore(BaseStore):
             # The id list lets the planner reach the rows by primary key instead of scanning the table.
             (Jsonb(payload), [o.item_id for o in outcomes], list(expected)),
         )
-        return [MovedItem(*row) for row in rows]
+        return [
+            MovedItem(item_id, ItemStage(stage), run, ItemStatus(status))
+            for item_id, stage, run, status in rows
+        ]
 
     def transition(
         self,
         item_ids: Sequence[int],
-        status: str,
+        status: ItemStatus,
         *,
-        expected: Sequence[str],
+        expected: Sequence[ItemStatus],
         error: str | None = None,
-        error_stage: str | None = None,
+        error_stage: ErrorStage | None = None,
     ) -> list[ItemRow]:
         """Move every listed item still in an ``expected`` status to ``status``; returns the rows moved."""
         rows = self._rows(
@@ -235,7 +237,7 @@ class BatchItemStore(BaseStore):
         )
 
     # --- the sweeper ----------------------------------------------------------------------------------------
-    def resend_stale_sent(self, stage: str, *, older_than_s: float, limit: int) -> list[StaleChunk]:
+    def resend_stale_sent(self, stage: ItemStage, *, older_than_s: float, limit: int) -> list[StaleChunk]:
         """Chunks ``sent`` longer ago than ``older_than_s`` (lost messages): stamped as sent now, returned."""
         rows = self._rows(
             "find lost chunks",
@@ -251,7 +253,7 @@ class BatchItemStore(BaseStore):
         chunks = {(str(row["batch_id"]), int(row["chunk_no"])) for row in rows if row["chunk_no"] is not None}
         return [StaleChunk(batch_id, chunk_no) for batch_id, chunk_no in sorted(chunks)]
 
-    def expired_leases(self, stage: str, *, limit: int) -> list[ItemRow]:
+    def expired_leases(self, stage: ItemStage, *, limit: int) -> list[ItemRow]:
         """``in_progress`` items whose lease ran out (their task died), locked for this transaction."""
         rows = self._rows(
             "find expired leases",
@@ -286,7 +288,7 @@ class BatchItemStore(BaseStore):
         )
 
     # --- reads ----------------------------------------------------------------------------------------------
-    def count_open(self, batch_id: str, stage: str, run: int) -> int:
+    def count_open(self, batch_id: str, stage: ItemStage, run: int) -> int:
         """Items of a stage run not yet terminal."""
         return int(
             self._scalar(
@@ -297,7 +299,7 @@ class BatchItemStore(BaseStore):
             )
         )
 
-    def part_numbers_in(self, batch_id: str, stage: str, status: str) -> list[str]:
+    def part_numbers_in(self, batch_id: str, stage: ItemStage, status: ItemStatus) -> list[str]:
         """Part numbers of a stage's items in one status, in input order."""
         rows = self._rows(
             "list part numbers",

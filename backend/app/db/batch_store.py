@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from app.core.constants.batches import BatchStatus, BatchType
 from app.db.base_store import BaseStore
 
 __all__ = ["BatchRow", "BatchStore", "as_uuid"]
@@ -50,8 +51,8 @@ class BatchRow:
     """A batch with its counters; the part-number arrays are ``None`` when not loaded."""
 
     id: str
-    batch_type: str
-    status: str
+    batch_type: BatchType
+    status: BatchStatus
     total_items: int
     extracted_count: int
     normalized_count: int
@@ -73,11 +74,13 @@ class BatchRow:
     @property
     def is_active(self) -> bool:
         """Pending or processing: work may still change it."""
-        return self.status in ("pending", "processing")
+        return self.status in BatchStatus.ACTIVE
 
 
 def _batch(row: dict[str, Any]) -> BatchRow:
     row["id"] = str(row["id"])
+    row["batch_type"] = BatchType(row["batch_type"])
+    row["status"] = BatchStatus(row["status"])
     return BatchRow(**row)
 
 
@@ -85,14 +88,14 @@ class BatchStore(BaseStore):
     def create(
         self,
         *,
-        batch_type: str,
+        batch_type: BatchType,
         total_items: int,
         part_numbers: Sequence[str] | None,
         created_by: str,
         duplicates_removed: int = 0,
         idempotency_key: str | None = None,
         publish_part_numbers: Sequence[str] | None = None,
-        status: str = "pending",
+        status: BatchStatus = BatchStatus.PENDING,
     ) -> BatchRow:
         """Insert a batch in ``status`` (pending by default)."""
         row = self._row(
@@ -157,13 +160,13 @@ class BatchStore(BaseStore):
     def set_status(
         self,
         batch_id: str,
-        status: str,
+        status: BatchStatus,
         *,
-        expected: Sequence[str],
+        expected: Sequence[BatchStatus],
         error_message: str | None = None,
     ) -> BatchRow | None:
         """Compare-and-set the status; None when the batch is not in one of ``expected``."""
-        terminal = status in ("completed", "failed", "cancelled")
+        terminal = status in BatchStatus.FINAL
         row = self._row(
             "change a batch's status",
             f"""
@@ -242,7 +245,7 @@ class BatchStore(BaseStore):
         return _batch(row) if row else None
 
     def start_publish_run(
-        self, batch_id: str, part_numbers: Sequence[str], *, expected_statuses: Sequence[str]
+        self, batch_id: str, part_numbers: Sequence[str], *, expected_statuses: Sequence[BatchStatus]
     ) -> BatchRow | None:
         """Start a new publish run on this batch (http-api §3.4); None when its status is not expected."""
         row = self._row(
@@ -259,7 +262,7 @@ class BatchStore(BaseStore):
         )  # fmt: skip
         return _batch(row) if row else None
 
-    def active_ids(self, batch_type: str, *, limit: int = 1000) -> list[str]:
+    def active_ids(self, batch_type: BatchType, *, limit: int = 1000) -> list[str]:
         """Ids of pending or processing batches of a type, oldest first."""
         rows = self._rows(
             "list active batches",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from app.core.constants.batches import IdempotencyScope
 from app.db.base_store import BaseStore
 
 __all__ = ["IdempotencyStore"]
 
 
 class IdempotencyStore(BaseStore):
-    def find(self, endpoint: str, key: str) -> str | None:
+    def find(self, endpoint: IdempotencyScope, key: str) -> str | None:
         """The batch created earlier for ``key`` at ``endpoint``, if any."""
         value = self._scalar(
             "read an idempotency key",
@@ -17,7 +18,7 @@ class IdempotencyStore(BaseStore):
         )
         return str(value) if value is not None else None
 
-    def record(self, endpoint: str, key: str, batch_id: str) -> None:
+    def record(self, endpoint: IdempotencyScope, key: str, batch_id: str) -> None:
         """Remember ``key`` at ``endpoint`` for ``batch_id``; a concurrent twin raises ``ConflictError``."""
         self._execute(
             "record an idempotency key",

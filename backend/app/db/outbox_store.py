@@ -83,9 +83,3 @@ class OutboxStore(BaseStore):
             "DELETE FROM task_outbox WHERE sent_at < now() - make_interval(secs => %s)",
             (older_than_s,),
         )
-
-    def count_unsent(self) -> int:
-        """Messages not yet confirmed sent."""
-        return int(
-            self._scalar("count queued tasks", "SELECT count(*) FROM task_outbox WHERE sent_at IS NULL")
-        )

@@ -14,6 +14,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from app.core.constants.publishing import ReconciliationState
 from app.db.base_store import BaseStore
 
 __all__ = ["ReconciliationRow", "ReconciliationStore"]
@@ -31,7 +32,7 @@ class ReconciliationRow:
     sku: str
     batch_id: str | None
     publish_state: str
-    state: str
+    state: ReconciliationState
     shopify_product_id: str
     shopify_variant_id: str | None
     shopify_inventory_item_id: str | None
@@ -49,6 +50,7 @@ def _row(data: Mapping[str, Any]) -> ReconciliationRow:
     values = dict(data)
     values["batch_id"] = None if values["batch_id"] is None else str(values["batch_id"])
     values["payload"] = dict(values.get("payload") or {})
+    values["state"] = ReconciliationState(values["state"])
     return ReconciliationRow(**values)
 
 

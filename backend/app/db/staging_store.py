@@ -99,11 +99,6 @@ class StagingRow(NormalizedColumns):
     created_at: datetime
     updated_at: datetime
 
-    @property
-    def is_sellable(self) -> bool:
-        """Not blocked: fetched, published, or failed at publishing (DESIGN §5)."""
-        return self.status != "blocked"
-
 
 def _staging(data: dict[str, Any]) -> StagingRow:
     data["id"] = str(data["id"])

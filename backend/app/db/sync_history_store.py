@@ -15,12 +15,8 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from app.core.constants.sync import SyncHistoryKind
 from app.db.base_store import BaseStore
-
-HISTORY_COLUMNS = (
-    "id, sku, kind, old_price, new_price, old_quantity, new_quantity, old_locations, new_locations, reason,"
-    " error, created_at"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,22 +31,6 @@ class SyncChange:
     old_locations: list[list[Any]]
     new_locations: list[list[Any]]
     reason: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SyncHistoryRow:
-    id: int
-    sku: str
-    kind: str
-    old_price: Decimal | None
-    new_price: Decimal | None
-    old_quantity: int | None
-    new_quantity: int | None
-    old_locations: list[Any] | None
-    new_locations: list[Any] | None
-    reason: str | None
-    error: str | None
-    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,17 +77,7 @@ class SyncHistoryStore(BaseStore):
             ([sku for sku, _ in failures], [error[:1000] for _, error in failures]),
         )
 
-    def for_sku(self, sku: str, *, limit: int = 50) -> list[SyncHistoryRow]:
-        """The newest history rows of one SKU."""
-        rows = self._rows(
-            "read a SKU's sync history",
-            f"SELECT {HISTORY_COLUMNS} FROM sync_history WHERE sku = %s ORDER BY created_at DESC, id DESC"
-            " LIMIT %s",
-            (sku, limit),
-        )
-        return [SyncHistoryRow(**row) for row in rows]
-
-    def count_between(self, kind: str, start: datetime, end: datetime) -> int:
+    def count_between(self, kind: SyncHistoryKind, start: datetime, end: datetime) -> int:
         """History rows of ``kind`` created in ``[start, end)``."""
         return int(
             self._scalar(

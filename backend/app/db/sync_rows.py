@@ -7,6 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from app.core.constants.sync import SyncStatus
+
 SCHEDULE_COLUMNS = (
     "id, sku, hour_bucket, next_sync_at, sync_status, lease_until, last_sync_at, last_attempt_at,"
     " consecutive_failures, last_error, last_price, last_quantity, last_inventory_status,"
@@ -23,7 +25,7 @@ class SyncScheduleRow:
     sku: str
     hour_bucket: int
     next_sync_at: datetime
-    sync_status: str
+    sync_status: SyncStatus
     lease_until: datetime | None
     last_sync_at: datetime | None
     last_attempt_at: datetime | None
@@ -48,7 +50,7 @@ class SyncScheduleRow:
 
 def schedule_row(data: dict[str, Any]) -> SyncScheduleRow:
     """A typed row from a ``SCHEDULE_COLUMNS`` result."""
-    return SyncScheduleRow(**{**data, "id": str(data["id"])})
+    return SyncScheduleRow(**{**data, "id": str(data["id"]), "sync_status": SyncStatus(data["sync_status"])})
 
 
 @dataclass(frozen=True, slots=True)

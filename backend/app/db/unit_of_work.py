@@ -11,8 +11,8 @@ that is how the transactional outbox sends a task only when the work that asked 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from functools import cached_property
 from types import TracebackType
 
@@ -171,14 +171,3 @@ def unit_of_work_factory(pool: ConnectionPool) -> UnitOfWorkFactory:
         return UnitOfWork(pool)
 
     return factory
-
-
-@contextmanager
-def autocommit_connection(pool: ConnectionPool) -> Iterator[psycopg.Connection]:
-    """A pooled connection outside any transaction (health checks, maintenance)."""
-    with pool.connection(timeout=5.0) as conn:
-        conn.autocommit = True
-        try:
-            yield conn
-        finally:
-            conn.autocommit = False

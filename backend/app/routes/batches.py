@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import Depends, Query
 
 from app.routes.deps import BatchServiceDep, authenticated_router, pagination
 from app.routes.responses import error_responses
-from app.schemas.batches import Batch, BatchCancelled, BatchPage, FailurePage, FailurePageItem
+from app.schemas.batches import (
+    Batch,
+    BatchCancelled,
+    BatchPage,
+    BatchStatusValue,
+    BatchTypeValue,
+    ErrorStageValue,
+    FailurePage,
+    FailurePageItem,
+)
 from app.schemas.pagination import Pagination
 
 router = authenticated_router("batches")
 
-BatchStatus = Literal["pending", "processing", "completed", "failed", "cancelled"]
-BatchType = Literal["extract", "normalize", "publish"]
 BatchWindow = Annotated[Pagination, Depends(pagination(default=20, maximum=100))]
 FailureWindow = Annotated[Pagination, Depends(pagination(default=100, maximum=500))]
 
@@ -24,8 +31,8 @@ FailureWindow = Annotated[Pagination, Depends(pagination(default=100, maximum=50
 def list_batches(
     window: BatchWindow,
     service: BatchServiceDep,
-    status: BatchStatus | None = Query(None),
-    batch_type: BatchType | None = Query(None),
+    status: BatchStatusValue | None = Query(None),
+    batch_type: BatchTypeValue | None = Query(None),
     created_by: str | None = Query(None),
 ) -> BatchPage:
     page = service.list_batches(
@@ -46,7 +53,7 @@ def batch_failures(
     batch_id: str,
     window: FailureWindow,
     service: BatchServiceDep,
-    stage: Literal["extraction", "normalization", "publishing"] | None = Query(None),
+    stage: ErrorStageValue | None = Query(None),
 ) -> FailurePage:
     page = service.failures(batch_id, stage=stage, limit=window.limit, offset=window.offset)
     return FailurePage.of(

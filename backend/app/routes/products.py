@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query
 
-from app.routes.deps import ProductsServiceDep, PublishingServiceDep, authenticated_router, pagination
+from app.routes.deps import ProductsServiceDep, authenticated_router, pagination
 from app.routes.responses import error_responses
 from app.schemas.pagination import Pagination
 from app.schemas.products import RawDataResponse, StagingPage, StagingProduct
@@ -16,6 +16,8 @@ router = authenticated_router("products")
 
 StagingWindow = Annotated[Pagination, Depends(pagination(default=100, maximum=1000))]
 PublishedWindow = Annotated[Pagination, Depends(pagination(default=50, maximum=100))]
+StagingStatusValue = Literal["fetched", "blocked", "published", "failed"]
+"""The wire spelling of ``StagingStatus`` (a unit test keeps them equal)."""
 
 
 @router.get("/staging", response_model=StagingPage, responses=error_responses(422))
@@ -23,7 +25,7 @@ def staging(
     window: StagingWindow,
     service: ProductsServiceDep,
     batch_id: str | None = Query(None),
-    status: Literal["fetched", "blocked", "published", "failed"] | None = Query(None),
+    status: StagingStatusValue | None = Query(None),
     search: str | None = Query(None, max_length=100),
 ) -> StagingPage:
     page = service.staging_page(
@@ -49,19 +51,19 @@ def raw_data(part_number: str, service: ProductsServiceDep) -> RawDataResponse:
 @router.get("/published", response_model=PublishedProductPage, responses=error_responses(422))
 def published(
     window: PublishedWindow,
-    service: PublishingServiceDep,
+    service: ProductsServiceDep,
     search: str | None = Query(None, max_length=100),
 ) -> PublishedProductPage:
-    rows, total = service.published_page(limit=window.limit, offset=window.offset, search=search)
+    page = service.published_page(search=search, limit=window.limit, offset=window.offset)
     return PublishedProductPage(
-        items=[PublishedProduct.from_row(row) for row in rows],
-        total=total,
-        limit=window.limit,
-        offset=window.offset,
-        shopify_store_domain=service.store_handle,
+        items=[PublishedProduct.from_row(row) for row in page.products],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
+        shopify_store_domain=page.store_handle,
     )
 
 
 @router.get("/published/{product_id}", response_model=PublishedProduct, responses=error_responses(404, 422))
-def published_product(product_id: str, service: PublishingServiceDep) -> PublishedProduct:
+def published_product(product_id: str, service: ProductsServiceDep) -> PublishedProduct:
     return PublishedProduct.from_row(service.published_product(product_id))

@@ -16,7 +16,6 @@ from pydantic import BaseModel
 
 from app.schemas.batches import BulkAccepted
 from app.schemas.errors import ErrorResponse, ValidationErrorResponse
-from app.services import batch_service
 
 UPSTREAM = (429, 502, 504)
 """Up(boeing) / Up(shopify): the upstream's quota is spent, it failed, or it timed out."""
@@ -65,8 +64,8 @@ IDEMPOTENT_REPEAT: dict[int | str, dict[str, Any]] = {
 """The 200 a bulk endpoint answers besides its 202."""
 
 
-def bulk_accepted(accepted: batch_service.BulkAccepted, response: Response) -> BulkAccepted:
+def bulk_accepted(accepted: BulkAccepted, response: Response) -> BulkAccepted:
     """The bulk answer: 202 for a new batch (the route's status), 200 for a repeated idempotency key."""
     if not accepted.created:
         response.status_code = status.HTTP_200_OK
-    return BulkAccepted.model_validate(accepted, from_attributes=True)
+    return accepted

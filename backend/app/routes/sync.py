@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import Depends, Query
 
@@ -19,6 +19,7 @@ from app.schemas.sync import (
     SyncHistoryPage,
     SyncProduct,
     SyncProductPage,
+    SyncStatusValue,
     TriggerResponse,
 )
 
@@ -36,7 +37,7 @@ def dashboard(service: SyncDashboardServiceDep) -> SyncDashboard:
 def list_products(
     window: SyncWindow,
     service: SyncDashboardServiceDep,
-    status: Literal["pending", "syncing", "success", "failed"] | None = Query(None),
+    status: SyncStatusValue | None = Query(None),
     hour: int | None = Query(None, ge=0, le=23),
     active_only: bool = Query(False),
     search: str | None = Query(None, max_length=80),

@@ -20,12 +20,18 @@ __all__ = [
     "FailurePageItem",
 ]
 
+# The wire spellings of the status enums in ``app.core.constants.batches`` (a unit test keeps them equal);
+# Literals, so the OpenAPI document lists the values inline.
+BatchStatusValue = Literal["pending", "processing", "completed", "failed", "cancelled"]
+BatchTypeValue = Literal["extract", "normalize", "publish"]
+ErrorStageValue = Literal["extraction", "normalization", "publishing"]
+
 Percent = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 
 
 class FailureItem(BaseModel):
     part_number: str
-    stage: Literal["extraction", "normalization", "publishing"]
+    stage: ErrorStageValue
     error: str
     attempts: int
     updated_at: Timestamp
@@ -46,8 +52,8 @@ class FailureItem(BaseModel):
 
 class Batch(BaseModel):
     id: str
-    batch_type: Literal["extract", "normalize", "publish"]
-    status: Literal["pending", "processing", "completed", "failed", "cancelled"]
+    batch_type: BatchTypeValue
+    status: BatchStatusValue
     total_items: int
     extracted_count: int
     normalized_count: int
@@ -100,7 +106,7 @@ class BatchPage(Page[Batch]):
 
 class FailurePageItem(BaseModel):
     part_number: str
-    stage: Literal["extraction", "normalization", "publishing"]
+    stage: ErrorStageValue
     error: str
     attempts: int
     updated_at: Timestamp
@@ -130,3 +136,6 @@ class BulkAccepted(BaseModel):
     status: str
     message: str
     idempotency_key: str | None
+    # Built by ``BatchService.accepted``. Not on the wire (nor in OpenAPI): False, a repeated idempotency
+    # key, makes the route answer 200 instead of 202.
+    created: bool = Field(default=True, exclude=True)

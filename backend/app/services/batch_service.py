@@ -13,40 +13,35 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from app.core.constants.batches import (
+    BatchStatus,
+    BatchType,
+    ErrorStage,
+    IdempotencyScope,
+    ItemStage,
+    ItemStatus,
+)
 from app.core.exceptions import ConflictError, NotFoundError
 from app.db.batch_item_store import ItemOutcome, ItemRow, MovedItem
 from app.db.batch_store import BatchRow
 from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from app.schemas.batches import BulkAccepted
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["BatchDetail", "BatchPage", "BatchService", "BulkAccepted", "FailurePage"]
+__all__ = ["BatchDetail", "BatchPage", "BatchService", "FailurePage"]
 
 FAILED_ITEMS_IN_BATCH = 50
 _HUNDRED = Decimal(100)
 # Which counters an item moves when it reaches a terminal status (DESIGN §5's table).
-_COUNTERS: Mapping[tuple[str, str], Mapping[str, int]] = {
-    ("extraction", "normalized"): {"extracted": 1, "normalized": 1},
-    ("extraction", "blocked"): {"extracted": 1, "skipped": 1},
-    ("extraction", "failed"): {"failed": 1},
-    ("publishing", "published"): {"published": 1},
-    ("publishing", "unchanged"): {"published": 1},
-    ("publishing", "failed"): {"failed": 1},
+_COUNTERS: Mapping[tuple[ItemStage, ItemStatus], Mapping[str, int]] = {
+    (ItemStage.EXTRACTION, ItemStatus.NORMALIZED): {"extracted": 1, "normalized": 1},
+    (ItemStage.EXTRACTION, ItemStatus.BLOCKED): {"extracted": 1, "skipped": 1},
+    (ItemStage.EXTRACTION, ItemStatus.FAILED): {"failed": 1},
+    (ItemStage.PUBLISHING, ItemStatus.PUBLISHED): {"published": 1},
+    (ItemStage.PUBLISHING, ItemStatus.UNCHANGED): {"published": 1},
+    (ItemStage.PUBLISHING, ItemStatus.FAILED): {"failed": 1},
 }
-
-
-@dataclass(frozen=True, slots=True)
-class BulkAccepted:
-    """What a bulk extraction or publish request answers (http-api §2.2); ``created`` is False for an
-    idempotent repeat."""
-
-    batch_id: str
-    total_items: int
-    duplicates_removed: int
-    status: str
-    message: str
-    idempotency_key: str | None
-    created: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,14 +72,14 @@ class FailurePage:
 
 def progress_percent(batch: BatchRow) -> Decimal:
     """http-api §2.1: extract and publish by their counters, normalize 100, frozen once cancelled."""
-    if batch.status == "cancelled" and batch.cancelled_progress_percent is not None:
+    if batch.status == BatchStatus.CANCELLED and batch.cancelled_progress_percent is not None:
         return batch.cancelled_progress_percent
-    if batch.batch_type == "normalize":
+    if batch.batch_type == BatchType.NORMALIZE:
         return _HUNDRED.quantize(Decimal("0.01"))
     if batch.total_items <= 0:
         return Decimal("0.00")
     done = batch.failed_count + (
-        batch.published_count if batch.batch_type == "publish" else batch.extracted_count
+        batch.published_count if batch.batch_type == BatchType.PUBLISH else batch.extracted_count
     )
     percent = min(_HUNDRED, Decimal(done) * _HUNDRED / Decimal(batch.total_items))
     return percent.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -101,7 +96,7 @@ class BatchService:
         batch_id: str,
         outcomes: Sequence[ItemOutcome],
         *,
-        expected: Sequence[str],
+        expected: Sequence[ItemStatus],
     ) -> None:
         """Move items still ``expected`` to their outcomes, and the counters by what moved; may complete."""
         moved = uow.items.finish(outcomes, expected=expected)
@@ -114,12 +109,12 @@ class BatchService:
         item_ids: Sequence[int],
         *,
         error: str,
-        error_stage: str,
-        expected: Sequence[str],
+        error_stage: ErrorStage,
+        expected: Sequence[ItemStatus],
     ) -> None:
         """Fail these items (those still ``expected``) with a reason, moving ``failed_count``."""
         moved = uow.items.transition(
-            item_ids, "failed", expected=expected, error=error, error_stage=error_stage
+            item_ids, ItemStatus.FAILED, expected=expected, error=error, error_stage=error_stage
         )
         self._count(uow, batch_id, moved)
 
@@ -127,15 +122,46 @@ class BatchService:
         if not moved:
             return
         publish_run = None
-        if any(row.stage == "publishing" for row in moved):
+        if any(row.stage == ItemStage.PUBLISHING for row in moved):
             batch = uow.batches.get(batch_id, with_part_numbers=False)
             publish_run = batch.publish_run if batch else None
         deltas: Counter[str] = Counter()
         for row in moved:
-            if row.stage == "publishing" and row.run != publish_run:
+            if row.stage == ItemStage.PUBLISHING and row.run != publish_run:
                 continue  # an item of an earlier publish run finishing late: not this run's counters
             deltas.update(_COUNTERS.get((row.stage, row.status), {}))
         uow.batches.move_counters(batch_id, **deltas)
+
+    # --- bulk answers (http-api §1.8) -----------------------------------------------------------------------
+    def repeated(self, scope: IdempotencyScope, key: str) -> BatchRow | None:
+        """The batch an earlier request with this idempotency key created; None when the key is new."""
+        with self._uow_factory() as uow:
+            batch_id = uow.idempotency.find(scope, key)
+            return uow.batches.get(batch_id, with_part_numbers=False) if batch_id else None
+
+    @staticmethod
+    def accepted(
+        batch: BatchRow,
+        *,
+        created: bool,
+        idempotency_key: str | None,
+        message: str = "",
+        duplicates_removed: int | None = None,
+    ) -> BulkAccepted:
+        """What a bulk request answers for ``batch``: a new batch (``created``) with the caller's ``message``,
+        or, for a repeated idempotency key, the original batch as it is now; ``duplicates_removed`` defaults
+        to the batch's own count."""
+        return BulkAccepted(
+            batch_id=batch.id,
+            total_items=batch.total_items,
+            duplicates_removed=batch.duplicates_removed if duplicates_removed is None else duplicates_removed,
+            status=batch.status,
+            message=message
+            if created
+            else f"An idempotent repeat: batch {batch.id} was already created for this key ({batch.status}).",
+            idempotency_key=idempotency_key,
+            created=created,
+        )
 
     # --- reads ----------------------------------------------------------------------------------------------
     def get(self, batch_id: str) -> BatchDetail:
@@ -151,7 +177,7 @@ class BatchService:
                 limit=FAILED_ITEMS_IN_BATCH,
                 offset=0,
             )
-            skipped = uow.items.part_numbers_in(batch.id, "extraction", "blocked")
+            skipped = uow.items.part_numbers_in(batch.id, ItemStage.EXTRACTION, ItemStatus.BLOCKED)
         return BatchDetail(batch, progress_percent(batch), failed, skipped)
 
     def list_batches(
@@ -207,12 +233,14 @@ class BatchService:
             batch = uow.batches.get(batch_id, with_part_numbers=False, for_update=True)
             if (
                 batch is None
-                or batch.status != "processing"
-                or batch.batch_type not in ("extract", "publish")
+                or batch.status != BatchStatus.PROCESSING
+                or batch.batch_type not in (BatchType.EXTRACT, BatchType.PUBLISH)
             ):
                 return None
             stage, run = (
-                ("extraction", 0) if batch.batch_type == "extract" else ("publishing", batch.publish_run)
+                (ItemStage.EXTRACTION, 0)
+                if batch.batch_type == BatchType.EXTRACT
+                else (ItemStage.PUBLISHING, batch.publish_run)
             )
             if uow.items.count_open(batch.id, stage, run):
                 return None
@@ -226,7 +254,7 @@ class BatchService:
     def complete_idle(self) -> int:
         """Complete every active extract or publish batch that has no open item left; returns how many."""
         with self._uow_factory() as uow:
-            active = uow.batches.active_ids("extract") + uow.batches.active_ids("publish")
+            active = uow.batches.active_ids(BatchType.EXTRACT) + uow.batches.active_ids(BatchType.PUBLISH)
         return sum(1 for batch_id in active if self.check_completion(batch_id) is not None)
 
 

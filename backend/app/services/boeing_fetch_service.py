@@ -10,7 +10,7 @@ Boeing once, normalize with the one normalizer and compare each SKU's sync hash 
 
 No quota slot within the wait bound, or a 429 from Boeing, raises ``QuotaWait`` after extending the leases and
 announcing sync's demand, so the task is re-sent without counting an attempt. A final failure of the group is
-recorded through ``SyncAccounting`` by the task once its retries are exhausted.
+recorded through ``SyncAccountingService`` by the task once its retries are exhausted.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from app.core.exceptions import QuotaWait
 from app.db.product_store import ProductRow
 from app.db.sync_store import SyncScheduleRow, SyncSuccess
 from app.db.unit_of_work import UnitOfWorkFactory
-from app.services.sync_accounting import FailureOutcome, SyncAccounting
+from app.services.sync_accounting import FailureOutcome, SyncAccountingService
 from app.services.task_dispatcher import TaskDispatcher
 from app.services.utils.sync_target import PublishedValues, SyncTarget, sync_target
 from app.utils.boeing_normalize import normalize_response
@@ -54,7 +54,7 @@ class BoeingFetchService:
         self,
         *,
         uow_factory: UnitOfWorkFactory,
-        accounting: SyncAccounting,
+        accounting: SyncAccountingService,
         dispatcher: TaskDispatcher,
         client: BoeingClient,
         limiter: BoeingRateLimiter,

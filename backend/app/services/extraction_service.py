@@ -1,12 +1,12 @@
 """Extraction: single search and bulk extraction from Boeing, with flow control and lost-work recovery.
 
 Bulk flow (DESIGN §5): ``start_bulk`` creates the batch, one item per requested part number and the
-orchestrator message in one unit of work. ``feed`` keeps a bounded number of chunks in the broker and runs
-again as each chunk's answer is stored. ``extract_chunk`` claims its items (an attempt and a lease), waits a
-bounded time for a Boeing quota slot, calls Boeing, stores the answer and sends its id to normalization. A
-quota wait hands the items back without counting the attempt; a transient failure hands them back for the
-task's retry; an item fails only after its retry limit. ``sweep_stale`` re-sends chunks whose message was
-lost or whose task died.
+orchestrator message in one unit of work. ``process_bulk`` keeps a bounded number of chunks in the broker;
+the same top-up runs again as each chunk's answer is stored. ``extract_chunk`` claims its items (an attempt
+and a lease), waits a bounded time for a Boeing quota slot, calls Boeing, stores the answer and sends its id
+to normalization. A quota wait hands the items back without counting the attempt; a transient failure hands
+them back for the task's retry; an item fails only after its retry limit. ``sweep_stale`` re-sends chunks
+whose message was lost or whose task died.
 """
 
 from __future__ import annotations
@@ -19,6 +19,14 @@ from typing import Any
 
 from app.clients.boeing_client import BoeingClient
 from app.core.config import Settings
+from app.core.constants.batches import (
+    BatchStatus,
+    BatchType,
+    ErrorStage,
+    IdempotencyScope,
+    ItemStage,
+    ItemStatus,
+)
 from app.core.constants.extraction import EXTRACT_CHUNK_MAX_RETRIES, SYSTEM_USER_ID
 from app.core.constants.tasks import Task
 from app.core.exceptions import (
@@ -30,11 +38,12 @@ from app.core.exceptions import (
 )
 from app.db.batch_item_store import ItemRow
 from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from app.services.batch_service import BatchService, BulkAccepted
+from app.schemas.batches import BulkAccepted
+from app.services.batch_service import BatchService
 from app.services.normalization_service import NormalizationService
 from app.services.task_dispatcher import TaskDispatcher
-from app.utils.boeing_normalize import NormalizedRecord, base_part_number
-from app.utils.catalog_rules import text_value
+from app.utils.catalog_rules import base_part_number, text_value
+from app.utils.normalized_record import NormalizedRecord
 from app.utils.part_numbers import clean_part_number, parse_part_numbers
 from app.utils.rate_limiter import BoeingRateLimiter
 
@@ -42,8 +51,6 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["ChunkReport", "ExtractionService"]
 
-STAGE = "extraction"
-BULK_ENDPOINT = "extraction.bulk"
 SWEEP_LIMIT = 500
 MAX_BACKOFF_S = 120.0
 
@@ -131,15 +138,15 @@ class ExtractionService:
         created_by: str,
     ) -> BulkAccepted:
         """Create the batch and its items and queue the orchestrator, or answer a repeated idempotency key."""
-        if idempotency_key is not None:
-            repeat = self._repeat(idempotency_key)
-            if repeat is not None:
-                return repeat
+        scope = IdempotencyScope.EXTRACTION_BULK
+        earlier = self._batch_service.repeated(scope, idempotency_key) if idempotency_key else None
+        if earlier is not None:
+            return self._batch_service.accepted(earlier, created=False, idempotency_key=idempotency_key)
         parsed = parse_part_numbers(part_numbers, part_numbers_text, limit=self._max_bulk)
         try:
             with self._uow_factory() as uow:
                 batch = uow.batches.create(
-                    batch_type="extract",
+                    batch_type=BatchType.EXTRACT,
                     total_items=len(parsed.part_numbers),
                     part_numbers=parsed.part_numbers,
                     duplicates_removed=parsed.duplicates_removed,
@@ -147,64 +154,42 @@ class ExtractionService:
                     created_by=created_by,
                 )
                 if idempotency_key is not None:
-                    uow.idempotency.record(BULK_ENDPOINT, idempotency_key, batch.id)
-                uow.items.insert_many(batch.id, parsed.part_numbers, stage=STAGE, chunk_size=self._batch_size)
+                    uow.idempotency.record(scope, idempotency_key, batch.id)
+                uow.items.insert_many(
+                    batch.id, parsed.part_numbers, stage=ItemStage.EXTRACTION, chunk_size=self._batch_size
+                )
                 self._dispatcher.enqueue(uow, Task.PROCESS_BULK_SEARCH, batch.id)
         except ConflictError:
-            repeat = self._repeat(idempotency_key) if idempotency_key is not None else None
-            if repeat is None:
+            # A concurrent request with the same key won the race: answer its batch.
+            earlier = self._batch_service.repeated(scope, idempotency_key) if idempotency_key else None
+            if earlier is None:
                 raise
-            return repeat  # a concurrent request with the same key won the race
-        count = len(parsed.part_numbers)
+            return self._batch_service.accepted(earlier, created=False, idempotency_key=idempotency_key)
+        count = batch.total_items
         noun = "part number" if count == 1 else "part numbers"
-        return BulkAccepted(
-            batch_id=batch.id,
-            total_items=count,
-            duplicates_removed=parsed.duplicates_removed,
-            status=batch.status,
-            message=f"Extraction of {count} {noun} queued as batch {batch.id}.",
-            idempotency_key=idempotency_key,
-            created=True,
-        )
-
-    def _repeat(self, key: str) -> BulkAccepted | None:
-        with self._uow_factory() as uow:
-            batch_id = uow.idempotency.find(BULK_ENDPOINT, key)
-            batch = uow.batches.get(batch_id, with_part_numbers=False) if batch_id else None
-        if batch is None:
-            return None
-        return BulkAccepted(
-            batch_id=batch.id,
-            total_items=batch.total_items,
-            duplicates_removed=batch.duplicates_removed,
-            status=batch.status,
-            message=f"Idempotent repeat: batch {batch.id} was already created for this key ({batch.status}).",
-            idempotency_key=key,
-            created=False,
+        message = f"Extraction of {count} {noun} queued as batch {batch.id}."
+        return self._batch_service.accepted(
+            batch, created=True, idempotency_key=idempotency_key, message=message
         )
 
     def process_bulk(self, batch_id: str) -> int:
-        """The orchestrator: start the batch and send its first chunks."""
-        with self._uow_factory() as uow:
-            return self._feed(uow, batch_id)
-
-    def feed(self, batch_id: str) -> int:
-        """Top the batch up to its bound of chunks in flight; returns how many chunks were sent."""
+        """Start the batch (``pending`` -> ``processing``) and top it up to its bound of chunks in flight;
+        returns how many chunks were sent. The orchestrator task and the sweeper both run it."""
         with self._uow_factory() as uow:
             return self._feed(uow, batch_id)
 
     def _feed(self, uow: UnitOfWork, batch_id: str) -> int:
         batch = uow.batches.get(batch_id, with_part_numbers=False, for_update=True)
-        if batch is None or batch.batch_type != "extract" or not batch.is_active:
+        if batch is None or batch.batch_type != BatchType.EXTRACT or not batch.is_active:
             return 0
-        if batch.status == "pending":
-            uow.batches.set_status(batch.id, "processing", expected=("pending",))
-        room = self._in_flight - uow.items.count_chunks_in_flight(batch.id, STAGE)
+        if batch.status == BatchStatus.PENDING:
+            uow.batches.set_status(batch.id, BatchStatus.PROCESSING, expected=(BatchStatus.PENDING,))
+        room = self._in_flight - uow.items.count_chunks_in_flight(batch.id, ItemStage.EXTRACTION)
         if room <= 0:
             return 0
-        chunks = uow.items.next_queued_chunks(batch.id, STAGE, room)
+        chunks = uow.items.next_queued_chunks(batch.id, ItemStage.EXTRACTION, room)
         if chunks:
-            uow.items.mark_chunks_sent(batch.id, STAGE, chunks)
+            uow.items.mark_chunks_sent(batch.id, ItemStage.EXTRACTION, chunks)
             for chunk_no in chunks:
                 self._dispatcher.enqueue(uow, Task.EXTRACT_CHUNK, batch.id, chunk_no)
         return len(chunks)
@@ -212,7 +197,9 @@ class ExtractionService:
     def extract_chunk(self, batch_id: str, chunk_no: int) -> ChunkReport:
         """Call Boeing for one chunk's open items and hand the stored answer to normalization."""
         with self._uow_factory() as uow:
-            claimed = uow.items.claim_chunk(batch_id, STAGE, chunk_no, lease_s=self._extract_lease_s)
+            claimed = uow.items.claim_chunk(
+                batch_id, ItemStage.EXTRACTION, chunk_no, lease_s=self._extract_lease_s
+            )
         if not claimed:
             return ChunkReport(batch_id, chunk_no, claimed=0)  # a duplicate, or cancelled: nothing to do
         codes = [item.part_number for item in claimed]
@@ -238,7 +225,12 @@ class ExtractionService:
         except NonRetryableError as exc:
             with self._uow_factory() as uow:
                 self._batch_service.fail_items(
-                    uow, batch_id, ids, error=exc.message, error_stage=STAGE, expected=("in_progress",)
+                    uow,
+                    batch_id,
+                    ids,
+                    error=exc.message,
+                    error_stage=ErrorStage.EXTRACTION,
+                    expected=(ItemStatus.IN_PROGRESS,),
                 )
                 self._feed(uow, batch_id)
             return ChunkReport(batch_id, chunk_no, claimed=len(claimed), failed=len(claimed))
@@ -261,7 +253,12 @@ class ExtractionService:
             if spent:
                 reason = f"{exc.message} (after {self._max_attempts} attempts)"
                 self._batch_service.fail_items(
-                    uow, batch_id, spent, error=reason, error_stage=STAGE, expected=("in_progress",)
+                    uow,
+                    batch_id,
+                    spent,
+                    error=reason,
+                    error_stage=ErrorStage.EXTRACTION,
+                    expected=(ItemStatus.IN_PROGRESS,),
                 )
                 self._feed(uow, batch_id)
             if again:
@@ -307,19 +304,19 @@ class ExtractionService:
     def sweep_stale(self) -> dict[str, int]:
         """Re-send lost chunks and abandoned work, fail what spent its attempts, and top batches up."""
         with self._uow_factory() as uow:
-            waiting = uow.items.count_chunks_waiting(STAGE)
+            waiting = uow.items.count_chunks_waiting(ItemStage.EXTRACTION)
             # A chunk waits in the broker about as long as the chunks ahead of it need quota slots (of the
             # share sync leaves); only past that plus a grace is its message presumed lost.
             expected_s = waiting * self._interval_s / max(0.1, 1.0 - self._sync_share)
             lost = uow.items.resend_stale_sent(
-                STAGE, older_than_s=expected_s + self._resend_grace_s, limit=SWEEP_LIMIT
+                ItemStage.EXTRACTION, older_than_s=expected_s + self._resend_grace_s, limit=SWEEP_LIMIT
             )
             for chunk in lost:
                 self._dispatcher.enqueue(uow, Task.EXTRACT_CHUNK, chunk.batch_id, chunk.chunk_no)
         resent, renormalized, failed = self._recover_expired_leases()
         with self._uow_factory() as uow:
-            active = uow.batches.active_ids("extract")
-        fed = sum(self.feed(batch_id) for batch_id in active)
+            active = uow.batches.active_ids(BatchType.EXTRACT)
+        fed = sum(self.process_bulk(batch_id) for batch_id in active)
         if lost or resent or renormalized or failed:
             logger.warning(
                 "sweeper: %d lost chunks re-sent, %d abandoned chunks re-sent, %d normalizations re-sent, "
@@ -339,7 +336,7 @@ class ExtractionService:
         raws: set[int] = set()
         failed = 0
         with self._uow_factory() as uow:
-            expired = uow.items.expired_leases(STAGE, limit=SWEEP_LIMIT)
+            expired = uow.items.expired_leases(ItemStage.EXTRACTION, limit=SWEEP_LIMIT)
             answered = [item for item in expired if item.raw_data_id is not None]
             unanswered = [item for item in expired if item.raw_data_id is None]
             for raw_id in sorted({item.raw_data_id for item in answered if item.raw_data_id is not None}):
@@ -353,7 +350,12 @@ class ExtractionService:
                 ids = [item.id for item in spent if item.batch_id == batch_id]
                 reason = f"the Boeing call did not finish in {self._max_attempts} attempts (task lost)"
                 self._batch_service.fail_items(
-                    uow, batch_id, ids, error=reason, error_stage=STAGE, expected=("in_progress",)
+                    uow,
+                    batch_id,
+                    ids,
+                    error=reason,
+                    error_stage=ErrorStage.EXTRACTION,
+                    expected=(ItemStatus.IN_PROGRESS,),
                 )
                 failed += len(ids)
             retry = [item for item in unanswered if item.attempts < self._max_attempts]

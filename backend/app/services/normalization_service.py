@@ -14,13 +14,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.core.constants.extraction import NOT_FOUND_AT_BOEING
+from app.core.constants.batches import ErrorStage, ItemStatus
+from app.core.constants.extraction import NOT_FOUND_AT_BOEING, StagingStatus
 from app.core.exceptions import AppError, RetryableError, ServiceUnavailableError
 from app.db.batch_item_store import ItemOutcome, WaitingItem
 from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from app.services.batch_service import BatchService
-from app.utils.boeing_normalize import NormalizedRecord, base_part_number, normalize_line_item
-from app.utils.catalog_rules import text_value
+from app.utils.boeing_normalize import normalize_line_item
+from app.utils.catalog_rules import base_part_number, text_value
+from app.utils.normalized_record import NormalizedRecord
 
 logger = logging.getLogger(__name__)
 
@@ -147,15 +149,14 @@ class NormalizationService:
             uow, answer.payload, raw_data_id=raw_data_id, batch_id=batch_id, created_by=answer.created_by
         )
         outcomes = [self._outcome(item, matched, statuses) for item in items]
-        self._batch_service.record_outcomes(uow, batch_id, outcomes, expected=("in_progress",))
-        count = {
-            status: sum(1 for o in outcomes if o.status == status) for status in ("normalized", "blocked")
-        }
+        self._batch_service.record_outcomes(uow, batch_id, outcomes, expected=(ItemStatus.IN_PROGRESS,))
+        normalized = sum(1 for o in outcomes if o.status == ItemStatus.NORMALIZED)
+        blocked = sum(1 for o in outcomes if o.status == ItemStatus.BLOCKED)
         return NormalizeReport(
             items=len(items),
-            normalized=count["normalized"],
-            blocked=count["blocked"],
-            failed=len(outcomes) - count["normalized"] - count["blocked"],
+            normalized=normalized,
+            blocked=blocked,
+            failed=len(outcomes) - normalized - blocked,
             staged=len(statuses),
         )
 
@@ -165,9 +166,12 @@ class NormalizationService:
     ) -> ItemOutcome:
         skus = sorted({record.sku for record in match_part_number(item.part_number, matched)})
         if not skus:
-            return ItemOutcome(item.id, "failed", error=NOT_FOUND_AT_BOEING, error_stage="extraction")
-        sellable = any(statuses.get(sku, "blocked") != "blocked" for sku in skus)
-        return ItemOutcome(item.id, "normalized" if sellable else "blocked", staged_skus=skus)
+            return ItemOutcome(
+                item.id, ItemStatus.FAILED, error=NOT_FOUND_AT_BOEING, error_stage=ErrorStage.EXTRACTION
+            )
+        sellable = any(statuses.get(sku, StagingStatus.BLOCKED) != StagingStatus.BLOCKED for sku in skus)
+        status = ItemStatus.NORMALIZED if sellable else ItemStatus.BLOCKED
+        return ItemOutcome(item.id, status, staged_skus=skus)
 
     def _fail_open_items(self, raw_data_id: int, reason: str) -> NormalizeReport:
         with self._uow_factory() as uow:
@@ -178,7 +182,12 @@ class NormalizationService:
                 by_batch.setdefault(item.batch_id, []).append(item.id)
             for batch_id, ids in by_batch.items():
                 self._batch_service.fail_items(
-                    uow, batch_id, ids, error=reason, error_stage="normalization", expected=("in_progress",)
+                    uow,
+                    batch_id,
+                    ids,
+                    error=reason,
+                    error_stage=ErrorStage.NORMALIZATION,
+                    expected=(ItemStatus.IN_PROGRESS,),
                 )
         return NormalizeReport(items=len(items), failed=len(items))
 

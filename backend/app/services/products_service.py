@@ -1,4 +1,5 @@
-"""Product data views: staged products and the raw Boeing data behind a part number (http-api §3.6)."""
+"""Product data views (http-api §3.6): staged products, the raw Boeing data behind a part number, and the
+published products."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from app.core.exceptions import NotFoundError
+from app.db.product_store import ProductRow
 from app.db.staging_store import StagingRow
 from app.db.unit_of_work import UnitOfWorkFactory
-from app.utils.boeing_normalize import base_part_number
-from app.utils.catalog_rules import text_value
+from app.utils.catalog_rules import base_part_number, text_value
 from app.utils.part_numbers import clean_part_number
 
-__all__ = ["ProductsService", "RawDataView", "StagingPage"]
+__all__ = ["ProductsService", "PublishedPage", "RawDataView", "StagingPage"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +23,17 @@ class StagingPage:
     total: int
     limit: int
     offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedPage:
+    """Published products with the total, and the store handle the dashboard builds admin links from."""
+
+    products: list[ProductRow]
+    total: int
+    limit: int
+    offset: int
+    store_handle: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +46,9 @@ class RawDataView:
 
 
 class ProductsService:
-    def __init__(self, *, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, *, uow_factory: UnitOfWorkFactory, store_handle: str | None) -> None:
         self._uow_factory = uow_factory
+        self._store_handle = store_handle
 
     def staging_page(
         self, *, batch_id: str | None, status: str | None, search: str | None, limit: int, offset: int
@@ -46,6 +60,20 @@ class ProductsService:
                 offset=offset,
             )  # fmt: skip
         return StagingPage(rows, total, limit, offset)
+
+    def published_page(self, *, search: str | None, limit: int, offset: int) -> PublishedPage:
+        """Published products, newest ``updated_at`` first, with the total."""
+        with self._uow_factory() as uow:
+            rows, total = uow.products.list_published(limit=limit, offset=offset, search=search or None)
+        return PublishedPage(rows, total, limit, offset, self._store_handle)
+
+    def published_product(self, product_id: str) -> ProductRow:
+        """One published product by its UUID; 404 ``product_not_found``."""
+        with self._uow_factory() as uow:
+            product = uow.products.get(product_id)
+        if product is None:
+            raise NotFoundError(f"Published product {product_id} does not exist.", code="product_not_found")
+        return product
 
     def raw_data(self, part_number: str) -> RawDataView:
         """The part's line item from the newest stored answer (a base part number also finds its variants)."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.config import Settings
+from app.core.constants.batches import ErrorStage, ItemStage, ItemStatus
 from app.core.constants.tasks import Task
 from app.db.batch_item_store import ItemOutcome
 from app.db.product_store import PRODUCT_VALUE_FIELDS
@@ -30,8 +31,6 @@ from app.utils.normalized_record import NormalizedRecord
 logger = logging.getLogger(__name__)
 
 __all__ = ["PublishOutcomes", "PublishedWrite", "record_values"]
-
-_OPEN = ("queued", "sent", "in_progress")
 
 
 def record_values(record: NormalizedRecord) -> dict[str, Any]:
@@ -142,24 +141,24 @@ class PublishOutcomes:
         )
         self.enroll(uow, record, write.created_by)
         if write.item_id is not None and write.batch_id is not None:
-            self._finish(uow, write.batch_id, write.item_id, "published")
+            self._finish(uow, write.batch_id, write.item_id, ItemStatus.PUBLISHED)
 
     def unchanged(self, batch_id: str, item_id: int, record: NormalizedRecord, created_by: str) -> None:
         """Shopify already holds exactly this content: no call was made; the item counts as published."""
         with self._uow_factory() as uow:
             self.enroll(uow, record, created_by)
-            self._finish(uow, batch_id, item_id, "unchanged")
+            self._finish(uow, batch_id, item_id, ItemStatus.UNCHANGED)
 
     def failed(self, batch_id: str, item_id: int, sku: str, error: str) -> None:
         """The item failed (not staged, blocked, or errors after retries), with its reason."""
         with self._uow_factory() as uow:
             uow.staging.mark_failed(sku)
-            self._finish(uow, batch_id, item_id, "failed", error=error[:1000])
+            self._finish(uow, batch_id, item_id, ItemStatus.FAILED, error=error[:1000])
 
     def cancelled(self, batch_id: str, item_id: int) -> None:
         """The batch was cancelled (or the run superseded) before this item was written."""
         with self._uow_factory() as uow:
-            uow.items.transition([item_id], "cancelled", expected=_OPEN)
+            uow.items.transition([item_id], ItemStatus.CANCELLED, expected=ItemStatus.OPEN)
 
     def release(self, item_id: int, *, refund_attempt: bool) -> None:
         """Hand the item back (``sent``) for its task's next delivery."""
@@ -211,15 +210,17 @@ class PublishOutcomes:
         return len(sent)
 
     def _finish(
-        self, uow: UnitOfWork, batch_id: str, item_id: int, status: str, error: str | None = None
+        self, uow: UnitOfWork, batch_id: str, item_id: int, status: ItemStatus, error: str | None = None
     ) -> None:
-        outcome = ItemOutcome(item_id, status, error=error, error_stage="publishing" if error else None)
-        self._batch_service.record_outcomes(uow, batch_id, [outcome], expected=_OPEN)
+        outcome = ItemOutcome(
+            item_id, status, error=error, error_stage=ErrorStage.PUBLISHING if error else None
+        )
+        self._batch_service.record_outcomes(uow, batch_id, [outcome], expected=ItemStatus.OPEN)
         item = uow.publish_items.get_item(item_id)
         if item is None:
             return
         if self.top_up(uow, batch_id, item.run) == 0 and not uow.items.count_open(
-            batch_id, "publishing", item.run
+            batch_id, ItemStage.PUBLISHING, item.run
         ):
             # The counters complete the batch in this transaction; the check is the safety net.
             self._dispatcher.enqueue(uow, Task.CHECK_BATCH_COMPLETION, batch_id)

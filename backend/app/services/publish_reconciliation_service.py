@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from app.clients.shopify_client import ShopifyClient
 from app.core.config import Settings
+from app.core.constants.publishing import ReconciliationState
 from app.core.constants.tasks import Task
 from app.core.exceptions import RetryableError, UpstreamError
 from app.db.reconciliation_store import ReconciliationRow
@@ -130,7 +131,7 @@ class PublishReconciliationService:
     def _process(self, record_id: int) -> str:
         with self._uow_factory() as uow:
             pending = uow.reconciliation.get(record_id)
-        if pending is None or pending.state != "pending_db":
+        if pending is None or pending.state != ReconciliationState.PENDING_DB:
             return "done"
         write = PublishedWrite.from_payload(pending.payload)
         try:

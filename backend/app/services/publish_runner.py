@@ -22,6 +22,9 @@ from typing import Any
 
 from app.clients.shopify_client import ShopifyClient, gid_number
 from app.core.config import Settings
+from app.core.constants.batches import BatchStatus, ItemStage, ItemStatus
+from app.core.constants.extraction import StagingStatus
+from app.core.constants.publishing import ReconciliationState
 from app.core.exceptions import NonRetryableError, QuotaWait, RetryableError
 from app.db.image_store import ImageStore
 from app.db.product_store import ProductRow
@@ -77,11 +80,11 @@ class PublishRunner:
         """Start a publish run: ``pending`` → ``processing``, send the first window; returns items sent."""
         with self._uow_factory() as uow:
             batch = uow.batches.get(batch_id, with_part_numbers=False, for_update=True)
-            if batch is None or batch.publish_run != run or batch.status not in ("pending", "processing"):
+            if batch is None or batch.publish_run != run or batch.status not in BatchStatus.ACTIVE:
                 return 0
-            if batch.status == "pending":
-                uow.batches.set_status(batch.id, "processing", expected=["pending"])
-            if uow.items.count_open(batch.id, "publishing", run) == 0:
+            if batch.status == BatchStatus.PENDING:
+                uow.batches.set_status(batch.id, BatchStatus.PROCESSING, expected=[BatchStatus.PENDING])
+            if uow.items.count_open(batch.id, ItemStage.PUBLISHING, run) == 0:
                 # Every item failed before sending (not staged or blocked): the run is over already.
                 uow.batches.complete_stage(batch.id)
                 return 0
@@ -99,24 +102,24 @@ class PublishRunner:
             batch = uow.batches.get(batch_id, with_part_numbers=False)
             staged = uow.staging.get_by_sku(item.part_number)
             product = uow.products.get_by_sku(item.part_number)
-        if batch is None or batch.status == "cancelled" or batch.publish_run != item.run:
+        if batch is None or batch.status == BatchStatus.CANCELLED or batch.publish_run != item.run:
             self._outcomes.cancelled(batch_id, item.id)
-            return "cancelled"
+            return ItemStatus.CANCELLED
         sku = item.part_number
         if item.attempts > MAX_ITEM_ATTEMPTS:
             # Redelivered again and again (its task keeps dying): stop rather than loop forever.
             self._outcomes.failed(batch_id, item.id, sku, f"Gave up after {item.attempts - 1} attempts.")
-            return "failed"
+            return ItemStatus.FAILED
         reason = _unpublishable(staged)
         if reason is not None:
             self._outcomes.failed(batch_id, item.id, sku, reason)
-            return "failed"
+            return ItemStatus.FAILED
         assert staged is not None
         try:
             prepared = self.prepare(sku, staged.values(), product)
             if product is not None and product.content_hash == prepared.content_hash:
                 self._outcomes.unchanged(batch_id, item.id, prepared.record, batch.created_by)
-                return "unchanged"
+                return ItemStatus.UNCHANGED
             result = self._client.product_set(prepared.variables)
         except QuotaWait:
             self._outcomes.release(item.id, refund_attempt=True)
@@ -126,10 +129,10 @@ class PublishRunner:
                 self._outcomes.release(item.id, refund_attempt=False)
                 raise
             self._outcomes.failed(batch_id, item.id, sku, f"{exc.message} (after {item.attempts} attempts)")
-            return "failed"
+            return ItemStatus.FAILED
         except (NonRetryableError, ValueError) as exc:
             self._outcomes.failed(batch_id, item.id, sku, getattr(exc, "message", None) or str(exc))
-            return "failed"
+            return ItemStatus.FAILED
         write = PublishedWrite(
             sku=sku,
             batch_id=batch_id,
@@ -148,8 +151,8 @@ class PublishRunner:
         except Exception as exc:  # the write is in Shopify: never undo it, reconcile the save
             logger.warning("saving %s failed after Shopify accepted it: %s", sku, exc)
             self._reconciliation.record(write, error=f"{type(exc).__name__}: {exc}")
-            return "pending_db"
-        return "published"
+            return ReconciliationState.PENDING_DB
+        return ItemStatus.PUBLISHED
 
     def prepare(self, sku: str, values: Mapping[str, Any], product: ProductRow | None) -> PreparedProduct:
         """Build the ``productSet`` of a staged (or edited) record: definitions ensured, locations resolved,
@@ -186,6 +189,6 @@ class PublishRunner:
 def _unpublishable(staged: StagingRow | None) -> str | None:
     if staged is None:
         return "The SKU is not in staging."
-    if staged.status == "blocked":
+    if staged.status == StagingStatus.BLOCKED:
         return f"The staged SKU is blocked ({staged.blocked_reason or 'unknown reason'})."
     return None

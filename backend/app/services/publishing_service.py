@@ -1,4 +1,4 @@
-"""Publishing as the API sees it (http-api §3.4, §3.6 published): start publish runs, update, check, setup.
+"""Publishing as the API sees it (http-api §3.4): start publish runs, update, check, setup.
 
 A publish run is a set of ``batch_items`` (stage ``publishing``, one per SKU, numbered by the batch's
 ``publish_run``) created in the request's transaction together with the ``tasks.publishing.publish_batch``
@@ -18,14 +18,23 @@ from typing import Any
 
 from app.clients.shopify_client import ShopifyClient, gid_number
 from app.core.config import Settings
+from app.core.constants.batches import (
+    BatchStatus,
+    BatchType,
+    ErrorStage,
+    IdempotencyScope,
+    ItemStage,
+    ItemStatus,
+)
+from app.core.constants.extraction import StagingStatus
 from app.core.constants.publishing import UPSERT_KEY_KEY, UPSERT_KEY_NAMESPACE
 from app.core.constants.tasks import Task
 from app.core.exceptions import ConflictError, FieldError, NotFoundError, ValidationFailed
 from app.db.batch_item_store import ItemOutcome
 from app.db.batch_store import BatchRow
-from app.db.product_store import ProductRow
 from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from app.services.batch_service import BatchService, BulkAccepted
+from app.schemas.batches import BulkAccepted
+from app.services.batch_service import BatchService
 from app.services.publish_outcomes import PublishedWrite, PublishOutcomes, record_values
 from app.services.publish_runner import PublishRunner
 from app.services.shopify_setup_service import MetafieldSetupReport, ShopifySetupService
@@ -37,10 +46,8 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["BulkPublishResult", "PublishStarted", "PublishingService"]
 
-BULK_ENDPOINT = "publishing/bulk"
-SELLABLE = ("fetched", "published", "failed")
-_READY_TYPES = ("normalize", "publish")
-_RESTARTABLE = ("completed", "failed", "cancelled")
+# A batch a publish run may start on: normalized, or a publish batch whose run has ended.
+_READY_TYPES = (BatchType.NORMALIZE, BatchType.PUBLISH)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +104,7 @@ class PublishingService:
                 raise NotFoundError(
                     f"{sku} is not in staging; search for it first.", code="product_not_found"
                 )
-            if staged.status == "blocked":
+            if staged.status == StagingStatus.BLOCKED:
                 raise ConflictError(
                     f"{sku} is blocked ({staged.blocked_reason}) and cannot be published.",
                     code="product_not_publishable",
@@ -120,10 +127,11 @@ class PublishingService:
         parsed = None
         if part_numbers is not None or part_numbers_text is not None or batch_id is None:
             parsed = parse_part_numbers(part_numbers, part_numbers_text, limit=limit)
-        if idempotency_key:
-            repeated = self._repeated(idempotency_key)
-            if repeated is not None:
-                return repeated
+        scope = IdempotencyScope.PUBLISHING_BULK
+        earlier = self._batch_service.repeated(scope, idempotency_key) if idempotency_key else None
+        if earlier is not None:
+            repeat = self._batch_service.accepted(earlier, created=False, idempotency_key=idempotency_key)
+            return BulkPublishResult(earlier, repeat)
         with self._uow_factory() as uow:
             if parsed is not None:
                 skus, duplicates = parsed.part_numbers, parsed.duplicates_removed
@@ -139,38 +147,19 @@ class PublishingService:
                 idempotency_key=idempotency_key,
             )
             if idempotency_key:
-                uow.idempotency.record(BULK_ENDPOINT, idempotency_key, batch.id)
-        accepted = BulkAccepted(
-            batch_id=batch.id,
-            total_items=batch.total_items,
-            duplicates_removed=duplicates,
-            status=batch.status,
-            message=f"Publishing {batch.total_items} SKU(s) to Shopify.",
-            idempotency_key=idempotency_key,
+                uow.idempotency.record(scope, idempotency_key, batch.id)
+        accepted = self._batch_service.accepted(
+            batch,
             created=True,
-        )
-        return BulkPublishResult(batch, accepted)
-
-    def _repeated(self, key: str) -> BulkPublishResult | None:
-        with self._uow_factory() as uow:
-            earlier = uow.idempotency.find(BULK_ENDPOINT, key)
-            batch = uow.batches.get(earlier, with_part_numbers=False) if earlier else None
-        if batch is None:
-            return None
-        accepted = BulkAccepted(
-            batch_id=batch.id,
-            total_items=batch.total_items,
-            duplicates_removed=batch.duplicates_removed,
-            status=batch.status,
-            message="An idempotent repeat: this is the batch the key created earlier.",
-            idempotency_key=batch.idempotency_key,
-            created=False,
+            idempotency_key=idempotency_key,
+            message=f"Publishing {batch.total_items} SKU(s) to Shopify.",
+            duplicates_removed=duplicates,
         )
         return BulkPublishResult(batch, accepted)
 
     def _sellable_skus_of(self, uow: UnitOfWork, batch_id: str, limit: int) -> list[str]:
         batch = self._ready_batch(uow, batch_id)
-        skus = uow.staging.skus_of_batch(batch.id, statuses=SELLABLE)
+        skus = uow.staging.skus_of_batch(batch.id, statuses=StagingStatus.SELLABLE)
         if not skus:
             raise ValidationFailed(
                 f"Batch {batch.id} staged no sellable SKU to publish.",
@@ -189,9 +178,9 @@ class PublishingService:
         batch = uow.batches.get(batch_id, with_part_numbers=False, for_update=True)
         if batch is None:
             raise NotFoundError(f"Batch {batch_id} does not exist.", code="batch_not_found")
-        if batch.batch_type == "publish" and batch.status in ("pending", "processing"):
+        if batch.batch_type == BatchType.PUBLISH and batch.status in BatchStatus.ACTIVE:
             raise ConflictError(f"Batch {batch.id} is still publishing.", code="publish_in_progress")
-        if batch.batch_type not in _READY_TYPES or batch.status not in _RESTARTABLE:
+        if batch.batch_type not in _READY_TYPES or batch.status not in BatchStatus.FINAL:
             raise ConflictError(
                 f"Batch {batch.id} is {batch.batch_type}/{batch.status}; only a normalized or finished "
                 "publish batch can be published.",
@@ -211,13 +200,13 @@ class PublishingService:
     ) -> BatchRow:
         if batch_id is not None:
             ready = self._ready_batch(uow, batch_id)
-            started = uow.batches.start_publish_run(ready.id, skus, expected_statuses=_RESTARTABLE)
+            started = uow.batches.start_publish_run(ready.id, skus, expected_statuses=BatchStatus.FINAL)
             if started is None:
                 raise ConflictError(f"Batch {ready.id} is still publishing.", code="publish_in_progress")
             batch = started
         else:
             batch = uow.batches.create(
-                batch_type="publish",
+                batch_type=BatchType.PUBLISH,
                 total_items=len(skus),
                 part_numbers=skus,
                 publish_part_numbers=skus,
@@ -226,7 +215,7 @@ class PublishingService:
                 idempotency_key=idempotency_key,
             )
         run = batch.publish_run
-        uow.items.insert_many(batch.id, skus, stage="publishing", run=run)
+        uow.items.insert_many(batch.id, skus, stage=ItemStage.PUBLISHING, run=run)
         self._fail_unpublishable(uow, batch.id, run, skus)
         self._dispatcher.enqueue(uow, Task.PUBLISH_BATCH, batch.id, run)
         return uow.batches.get(batch.id, with_part_numbers=False) or batch
@@ -238,17 +227,22 @@ class PublishingService:
             row = staged.get(sku)
             if row is None:
                 problems[sku] = "The SKU is not in staging."
-            elif row.status == "blocked":
+            elif row.status == StagingStatus.BLOCKED:
                 problems[sku] = f"The staged SKU is blocked ({row.blocked_reason})."
         if not problems:
             return
         items = uow.publish_items.items_of_run(batch_id, run, sorted(problems))
         outcomes = [
-            ItemOutcome(item.id, "failed", error=problems[item.part_number], error_stage="publishing")
+            ItemOutcome(
+                item.id,
+                ItemStatus.FAILED,
+                error=problems[item.part_number],
+                error_stage=ErrorStage.PUBLISHING,
+            )
             for item in items
             if item.part_number in problems
         ]
-        self._batch_service.record_outcomes(uow, batch_id, outcomes, expected=("queued",))
+        self._batch_service.record_outcomes(uow, batch_id, outcomes, expected=(ItemStatus.QUEUED,))
 
     # --- synchronous operations -----------------------------------------------------------------------------
     def update_product(self, shopify_product_id: str, fields: Mapping[str, Any]) -> str:
@@ -312,22 +306,3 @@ class PublishingService:
     def setup_metafields(self) -> MetafieldSetupReport:
         """Create every metafield definition publishing writes (existing ones are reported as such)."""
         return self._setup.setup_metafields()
-
-    # --- published products ---------------------------------------------------------------------------------
-    def published_page(self, *, limit: int, offset: int, search: str | None) -> tuple[list[ProductRow], int]:
-        """Published products, newest ``updated_at`` first, with the total."""
-        with self._uow_factory() as uow:
-            return uow.products.list_published(limit=limit, offset=offset, search=search or None)
-
-    def published_product(self, product_id: str) -> ProductRow:
-        """One published product by its UUID; 404 ``product_not_found``."""
-        with self._uow_factory() as uow:
-            product = uow.products.get(product_id)
-        if product is None:
-            raise NotFoundError(f"Published product {product_id} does not exist.", code="product_not_found")
-        return product
-
-    @property
-    def store_handle(self) -> str | None:
-        """The Shopify store handle (domain without ``.myshopify.com``)."""
-        return self._settings.shopify.store_handle

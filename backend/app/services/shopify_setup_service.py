@@ -109,10 +109,6 @@ class ShopifySetupService:
             "Another process is still creating the metafield definitions.", system="shopify", wait_s=5
         )
 
-    def forget_metafield_setup(self) -> None:
-        """Drop the shared 'definitions exist' flag (e.g. after the store was reset)."""
-        self._redis.delete(self._ready_key)
-
     def _verify_existing(self, report: MetafieldSetupReport) -> None:
         wanted = {definition.full_key: definition for definition in METAFIELD_DEFINITIONS}
         found = self._client.metafield_definitions()
@@ -148,8 +144,3 @@ class ShopifySetupService:
     def forget_locations(self) -> None:
         """Drop the cached location ids (next use asks Shopify again)."""
         self._redis.delete(self._locations_key)
-
-    @property
-    def target_locations(self) -> tuple[str, ...]:
-        """The Shopify location names we write stock to."""
-        return self._targets

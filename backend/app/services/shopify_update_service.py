@@ -23,13 +23,14 @@ from decimal import Decimal
 
 from app.clients.shopify_client import ShopifyClient
 from app.core.config import Settings
+from app.core.constants.sync import SyncStatus
 from app.core.exceptions import NonRetryableError, QuotaWait
 from app.db.product_store import ProductRow
 from app.db.sync_history_store import SyncChange
 from app.db.sync_store import SyncSuccess
 from app.db.unit_of_work import UnitOfWorkFactory
 from app.services.shopify_setup_service import ShopifySetupService
-from app.services.sync_accounting import FailureOutcome, SyncAccounting
+from app.services.sync_accounting import FailureOutcome, SyncAccountingService
 from app.services.utils.inventory_mapper import build_inventory_set
 from app.services.utils.metafield_builder import build_location_summary_metafield, inventory_location_code
 from app.services.utils.shopify_payload_builder import build_variant_price_update
@@ -54,7 +55,7 @@ class ShopifyUpdateService:
         self,
         *,
         uow_factory: UnitOfWorkFactory,
-        accounting: SyncAccounting,
+        accounting: SyncAccountingService,
         client: ShopifyClient,
         setup: ShopifySetupService,
         settings: Settings,
@@ -69,7 +70,7 @@ class ShopifyUpdateService:
         """Write the pending change of one schedule row to Shopify and record it."""
         with self._uow_factory() as uow:
             row = uow.schedule.get(schedule_id)
-            if row is None or row.sync_status != "syncing" or row.pending_target is None:
+            if row is None or row.sync_status != SyncStatus.SYNCING or row.pending_target is None:
                 return UpdateReport()
             product = uow.products.get_by_sku(row.sku)
             uow.schedule.renew_leases([row.id], lease_s=self._settings.sync.lease_s)

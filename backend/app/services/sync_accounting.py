@@ -27,7 +27,9 @@ class FailureOutcome:
     deactivated: list[str]
 
 
-class SyncAccounting:
+class SyncAccountingService:
+    """The schedule rules sync outcomes are written by, in the caller's unit of work."""
+
     def __init__(
         self,
         *,
@@ -35,17 +37,17 @@ class SyncAccounting:
         settings: Settings,
     ) -> None:
         self._dispatcher = dispatcher
-        self._sync = settings.sync
+        self._sync_settings = settings.sync
         self._draft_on_deactivate = settings.shopify.draft_on_deactivate
 
     def next_time(self, bucket: int, now: datetime) -> datetime:
         """The next start of ``bucket`` after ``now`` (the anchored schedule)."""
-        bucket_count = self._sync.bucket_count
+        bucket_count = self._sync_settings.bucket_count
         return next_sync_at(
             bucket % bucket_count,
             now=now,
             bucket_count=bucket_count,
-            bucket_seconds=self._sync.bucket_seconds,
+            bucket_seconds=self._sync_settings.bucket_seconds,
         )
 
     def record_final_failure(self, uow: UnitOfWork, ids: Sequence[str], error: str) -> FailureOutcome:
@@ -58,8 +60,10 @@ class SyncAccounting:
         deactivated: list[str] = []
         for row in rows:
             count = row.consecutive_failures + 1
-            active = count < self._sync.max_failures
-            delay = retry_backoff(count, self._sync.retry_backoff_base_s, self._sync.retry_backoff_cap_s)
+            active = count < self._sync_settings.max_failures
+            delay = retry_backoff(
+                count, self._sync_settings.retry_backoff_base_s, self._sync_settings.retry_backoff_cap_s
+            )
             failures.append(SyncFailure(row.id, count, now + delay, active, error))
             if not active:
                 deactivated.append(row.sku)

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
 from app.core.config import Settings
-from app.core.constants.sync import SyncHistoryKind
+from app.core.constants.sync import SyncHistoryKind, SyncStatus
 from app.core.constants.tasks import Task
 from app.core.exceptions import ConflictError, NotFoundError
 from app.db.sync_history_store import DailySummary
@@ -185,7 +185,7 @@ class SyncDispatchService:
                     f"Sync for {sku} is inactive after repeated failures; reactivate it first.",
                     code="sync_product_inactive",
                 )
-            if row.sync_status == "syncing" and row.in_flight(uow.schedule.database_now()):
+            if row.sync_status == SyncStatus.SYNCING and row.in_flight(uow.schedule.database_now()):
                 raise ConflictError(
                     f"{sku} is being synced right now; its result will appear in its sync row.",
                     code="sync_in_progress",

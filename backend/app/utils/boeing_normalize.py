@@ -43,35 +43,23 @@ from app.core.constants.pricing import (
 from app.core.money import parse_decimal, round_money
 from app.utils.catalog_rules import (
     base_part_number,
-    map_certificate,
     map_uom,
-    map_weight_unit,
     parse_dimensions,
     positive_or_none,
     price_value,
     quantity_value,
     render_description_html,
-    split_part_number,
     text_value,
 )
 from app.utils.normalized_record import LocationQuantity, NormalizedRecord
 
 __all__ = [
-    "LocationQuantity",
-    "NormalizedRecord",
-    "base_part_number",
     "classify",
     "location_summary",
-    "map_certificate",
     "map_inventory",
-    "map_uom",
-    "map_weight_unit",
     "normalize_line_item",
     "normalize_response",
-    "parse_dimensions",
     "record_from_dict",
-    "render_description_html",
-    "split_part_number",
 ]
 
 

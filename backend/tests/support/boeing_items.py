@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.utils.boeing_normalize import NormalizedRecord, normalize_line_item
+from app.utils.boeing_normalize import normalize_line_item
+from app.utils.normalized_record import NormalizedRecord
 
 US_LOCATION_MAP = {
     "Dallas Central": "Dallas Central",

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.container import Container
+from app.core.constants.batches import BatchStatus, BatchType, ItemStage, ItemStatus
 from app.db.product_store import PRODUCT_VALUE_FIELDS
 from app.utils.normalized_record import NormalizedRecord
 
@@ -78,18 +79,22 @@ def normalized_batch(
     parts = list(staged)
     with container.uow_factory() as uow:
         batch = uow.batches.create(
-            batch_type="normalize", total_items=len(parts), part_numbers=parts, created_by=created_by,
-            status="completed",
+            batch_type=BatchType.NORMALIZE, total_items=len(parts), part_numbers=parts,
+            created_by=created_by, status=BatchStatus.COMPLETED,
         )  # fmt: skip
-        uow.items.insert_many(batch.id, parts, stage="extraction")
+        uow.items.insert_many(batch.id, parts, stage=ItemStage.EXTRACTION)
         rows = uow.conn.execute(
             "SELECT id, part_number FROM batch_items WHERE batch_id = %s ORDER BY position", (batch.id,)
         ).fetchall()
         outcomes = [
-            ItemOutcome(item_id, "normalized" if staged[part] else "failed", staged_skus=staged[part])
+            ItemOutcome(
+                item_id,
+                ItemStatus.NORMALIZED if staged[part] else ItemStatus.FAILED,
+                staged_skus=staged[part],
+            )
             for item_id, part in rows
         ]
-        uow.items.finish(outcomes, expected=("queued",))
+        uow.items.finish(outcomes, expected=(ItemStatus.QUEUED,))
     return batch.id
 
 

@@ -19,7 +19,8 @@ import httpx
 from app.container import Container
 from app.db.product_store import PRODUCT_VALUE_FIELDS
 from app.services.utils.shopify_payload_builder import build_product_set
-from app.utils.boeing_normalize import NormalizedRecord, normalize_response
+from app.utils.boeing_normalize import normalize_response
+from app.utils.normalized_record import NormalizedRecord
 from app.utils.sync_helpers import chunked
 
 BACKEND_DIR = Path(__file__).resolve().parents[2]

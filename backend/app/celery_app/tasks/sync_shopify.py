@@ -29,6 +29,10 @@ def update_shopify_product(self: SyncShopifyTask, schedule_id: str) -> dict[str,
     return {"sku": report.sku, "writes": report.writes, "recorded": report.recorded}
 
 
+# The seed names this task ``tasks.sync_shopify.*``, so it lives here under that stable name, but an immediate
+# sync starts where every sync starts: the Boeing check (at interactive priority), on queue ``sync_boeing``
+# with the Boeing step's failure accounting. A change it finds is written by ``update_shopify_product`` as
+# usual.
 @shared_task(name=Task.SYNC_SINGLE_PRODUCT_IMMEDIATE, base=SyncBoeingTask, bind=True, max_retries=2)
 def sync_single_product_immediate(self: SyncBoeingTask, schedule_id: str) -> dict[str, int]:
     report = self.container.boeing_fetch_service.process_batch([schedule_id], priority="interactive")

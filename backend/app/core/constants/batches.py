@@ -19,13 +19,24 @@ class BatchType(StrEnum):
 
 
 class BatchStatus(StrEnum):
-    """``batches.status``; ``completed``, ``failed`` and ``cancelled`` are final for the current stage."""
+    """``batches.status``.
+
+    ``ACTIVE`` holds the statuses work may still change (what the sweeper feeds and an operator may cancel);
+    ``FINAL`` the ones that end the current stage (a finished batch may start a new publish run).
+    """
+
+    ACTIVE: ClassVar[tuple[BatchStatus, ...]]
+    FINAL: ClassVar[tuple[BatchStatus, ...]]
 
     PENDING = "pending"
     PROCESSING = "processing"
     COMPLETED = "completed"
     FAILED = "failed"
     CANCELLED = "cancelled"
+
+
+BatchStatus.ACTIVE = (BatchStatus.PENDING, BatchStatus.PROCESSING)
+BatchStatus.FINAL = (BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.CANCELLED)
 
 
 class ItemStage(StrEnum):

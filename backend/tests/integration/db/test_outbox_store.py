@@ -99,4 +99,5 @@ class TestMarkSent:
         assert (result.first, result.second) == (2, [])
         with uow_factory() as uow:
             assert _claim(None)(uow) == [], "a sent message is never claimed again"
-            assert uow.outbox.count_unsent() == 0
+        unsent = conn.execute("SELECT count(*) FROM task_outbox WHERE sent_at IS NULL").fetchone()
+        assert unsent == (0,)

@@ -6,6 +6,7 @@ import psycopg
 import pytest
 
 from app.container import Container
+from app.core.constants.batches import BatchType, ItemStage
 
 
 def _count(db: str, table: str) -> int:
@@ -26,16 +27,16 @@ def test_each_store_is_built_once_per_unit_of_work(container: Container) -> None
 def test_the_stores_of_one_unit_of_work_commit_or_roll_back_together(container: Container, db: str) -> None:
     with pytest.raises(RuntimeError), container.uow_factory() as uow:
         batch = uow.batches.create(
-            batch_type="extract", total_items=2, part_numbers=["A", "B"], created_by="t"
+            batch_type=BatchType.EXTRACT, total_items=2, part_numbers=["A", "B"], created_by="t"
         )
-        uow.items.insert_many(batch.id, ["A", "B"], stage="extraction", chunk_size=10)
+        uow.items.insert_many(batch.id, ["A", "B"], stage=ItemStage.EXTRACTION, chunk_size=10)
         raise RuntimeError("the service failed after both writes")
     assert (_count(db, "batches"), _count(db, "batch_items")) == (0, 0)
     with container.uow_factory() as uow:
         batch = uow.batches.create(
-            batch_type="extract", total_items=2, part_numbers=["A", "B"], created_by="t"
+            batch_type=BatchType.EXTRACT, total_items=2, part_numbers=["A", "B"], created_by="t"
         )
-        uow.items.insert_many(batch.id, ["A", "B"], stage="extraction", chunk_size=10)
+        uow.items.insert_many(batch.id, ["A", "B"], stage=ItemStage.EXTRACTION, chunk_size=10)
     assert (_count(db, "batches"), _count(db, "batch_items")) == (1, 2)
 
 
@@ -43,4 +44,4 @@ def test_a_store_refuses_to_run_once_its_unit_of_work_has_ended(container: Conta
     with container.uow_factory() as uow:
         batches = uow.batches
     with pytest.raises(RuntimeError, match="not open"):
-        batches.active_ids("extract")
+        batches.active_ids(BatchType.EXTRACT)

@@ -28,7 +28,6 @@ from app.core.cognito import (
     IdentityProviderUnavailable,
     TokenError,
     UnsafeIdentityConfiguration,
-    assert_not_emulator_jwks,
     installed_emulator_key_thumbprints,
     is_emulator_jwks,
     jwk_thumbprint,
@@ -375,12 +374,9 @@ def test_known_emulator_thumbprint_matches_the_installed_moto_key() -> None:
     assert installed_emulator_key_thumbprints() == thumbprints
     assert MOTO_KEY_THUMBPRINT in thumbprints
     assert is_emulator_jwks(document)
-    with pytest.raises(UnsafeIdentityConfiguration):
-        assert_not_emulator_jwks(document)
 
 
 def test_a_fresh_key_is_not_an_emulator_key(key_a: rsa.RSAPrivateKey) -> None:
     document = {"keys": [public_jwk("kid-a", key_a)]}
     assert not is_emulator_jwks(document)
-    assert_not_emulator_jwks(document)
     assert not is_emulator_jwks({"keys": "nonsense"})

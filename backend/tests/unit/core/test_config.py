@@ -3,28 +3,11 @@ from __future__ import annotations
 import pytest
 
 from app.core.config import ConfigError, is_loopback_url
-from tests.support.settings import settings_from_env
-
-PRODUCTION = {
-    "APP_ENV": "production",
-    "DATABASE_URL": "postgresql://app:secret@db.example.supabase.co:5432/postgres",
-    "REDIS_URL": "redis://cache.example.net:6379/0",
-    "BOEING_CLIENT_ID": "real-client",
-    "BOEING_CLIENT_SECRET": "real-secret",
-    "BOEING_USERNAME": "real-user",
-    "BOEING_PASSWORD": "real-pass",
-    "SHOPIFY_STORE_DOMAIN": "parts-store.myshopify.com",
-    "SHOPIFY_ADMIN_API_TOKEN": "shpat_real",
-    "SHOPIFY_LOCATION_MAP": '{"Dallas Central": "Dallas"}',
-    "COGNITO_JWKS_URL": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc/.well-known/jwks.json",
-    "COGNITO_ISSUER": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc",
-    "STORAGE_URL": "s3://product-images",
-    "MEDIA_PUBLIC_BASE_URL": "https://media.example.com",
-}
+from tests.support.settings import PRODUCTION_ENV, settings_from_env
 
 
 def test_production_with_every_setting_loads() -> None:
-    settings = settings_from_env(PRODUCTION)
+    settings = settings_from_env(PRODUCTION_ENV)
     assert not settings.is_local
     assert settings.shopify.location_map == {"Dallas Central": "Dallas"}
     assert settings.shopify.store_handle == "parts-store"
@@ -60,19 +43,19 @@ def test_production_is_the_default_and_names_every_missing_setting() -> None:
 )
 def test_production_never_accepts_local_services(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
-        settings_from_env({**PRODUCTION, name: value})
+        settings_from_env({**PRODUCTION_ENV, name: value})
 
 
 def test_production_refuses_the_emulators_credentials() -> None:
     with pytest.raises(ConfigError, match="BOEING_CLIENT_ID is the emulator's"):
-        settings_from_env({**PRODUCTION, "BOEING_CLIENT_ID": "emu-client"})
+        settings_from_env({**PRODUCTION_ENV, "BOEING_CLIENT_ID": "emu-client"})
     with pytest.raises(ConfigError, match="SHOPIFY_ADMIN_API_TOKEN is the emulator's"):
-        settings_from_env({**PRODUCTION, "SHOPIFY_ADMIN_API_TOKEN": "shpat_emulator_dev"})
+        settings_from_env({**PRODUCTION_ENV, "SHOPIFY_ADMIN_API_TOKEN": "shpat_emulator_dev"})
 
 
 def test_invalid_values_are_named() -> None:
     with pytest.raises(ConfigError) as error:
-        settings_from_env({**PRODUCTION, "SHOPIFY_LOCATION_MAP": "{not json", "BOEING_BATCH_SIZE": "11"})
+        settings_from_env({**PRODUCTION_ENV, "SHOPIFY_LOCATION_MAP": "{not json", "BOEING_BATCH_SIZE": "11"})
     assert "SHOPIFY_LOCATION_MAP" in str(error.value)
     assert "BOEING_BATCH_SIZE" in str(error.value)
 
@@ -94,7 +77,7 @@ def test_local_profile_fills_emulator_credentials_but_still_needs_its_servers() 
 
 
 def test_interactive_wait_defaults_to_one_interval_plus_five_seconds() -> None:
-    settings = settings_from_env(PRODUCTION)
+    settings = settings_from_env(PRODUCTION_ENV)
     assert settings.boeing.quota_interval_s == 30
     assert settings.boeing.interactive_wait_bound_s == 35
 
@@ -103,3 +86,14 @@ def test_loopback_detection() -> None:
     assert is_loopback_url("http://127.0.0.2:9/x")
     assert is_loopback_url("postgresql:///db?host=/tmp/sock")
     assert not is_loopback_url("https://cognito-idp.us-east-1.amazonaws.com/x")
+
+
+@pytest.mark.parametrize("written", ["http://a.test, http://b.test,", '["http://a.test", "http://b.test"]'])
+def test_list_settings_read_comma_separated_text_or_a_json_array(written: str) -> None:
+    settings = settings_from_env(
+        {**PRODUCTION_ENV, "CORS_ORIGINS": written, "COGNITO_CLIENT_IDS": written, "REQUIRED_QUEUES": written}
+    )
+    expected = ["http://a.test", "http://b.test"]
+    assert settings.app.cors_origins == expected
+    assert settings.app.required_queues == expected
+    assert settings.cognito.client_ids == expected

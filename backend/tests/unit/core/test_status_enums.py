@@ -2,15 +2,20 @@
 
 The migrations are read in version order; a later ``CREATE TABLE`` or ``ALTER TABLE`` that states a column's
 ``CHECK (column IN (...))`` again replaces what an earlier one said, as it would in the database.
+
+The stores' static SQL keeps status values as literals where the planner must see a constant (a partial
+index's predicate, an ``ON CONFLICT`` arbiter); each such literal is checked here against its column's enum.
 """
 
 from __future__ import annotations
 
 import re
 from enum import StrEnum
+from pathlib import Path
 
 import pytest
 
+import app.db
 from app.core.constants import (
     BatchStatus,
     BatchType,
@@ -50,6 +55,9 @@ _TABLE = re.compile(r"^\s*(?:CREATE|ALTER)\s+TABLE\s+(?:IF\s+(?:NOT\s+)?EXISTS\s
 _CHECK_IN = re.compile(r"CHECK\s*\(\s*(\w+)\s+IN\s*\(([^)]*)\)\s*\)", re.I)
 _OPEN_INDEX = re.compile(
     r"CREATE\s+INDEX\s+batch_items_open_idx\b.*?WHERE\s+status\s+IN\s*\(([^)]*)\)", re.I | re.S
+)
+_ACTIVE_INDEX = re.compile(
+    r"CREATE\s+INDEX\s+batches_active_idx\b.*?WHERE\s+status\s+IN\s*\(([^)]*)\)", re.I | re.S
 )
 _LITERAL = re.compile(r"'([^']*)'")
 
@@ -110,6 +118,13 @@ def test_open_items_are_the_non_terminal_statuses_the_open_index_covers() -> Non
     assert set(ItemStatus.OPEN) == {ItemStatus.QUEUED, ItemStatus.SENT, ItemStatus.IN_PROGRESS}
 
 
+def test_active_batches_are_what_the_active_index_covers_and_the_rest_are_final() -> None:
+    index = _ACTIVE_INDEX.search(";".join(_statements()))
+    assert index is not None
+    assert set(BatchStatus.ACTIVE) == set(_LITERAL.findall(index.group(1)))
+    assert set(BatchStatus.FINAL) == set(BatchStatus) - set(BatchStatus.ACTIVE)
+
+
 def test_a_sellable_sku_is_any_staged_sku_not_blocked() -> None:
     assert set(StagingStatus.SELLABLE) == set(StagingStatus) - {StagingStatus.BLOCKED}
     assert all(isinstance(status, StagingStatus) for status in StagingStatus.SELLABLE)
@@ -118,3 +133,68 @@ def test_a_sellable_sku_is_any_staged_sku_not_blocked() -> None:
 def test_idempotency_scopes_keep_their_stored_values() -> None:
     # idempotency_keys.endpoint has no CHECK: stored keys are matched by these exact strings.
     assert {scope.value for scope in IdempotencyScope} == {"extraction.bulk", "publishing/bulk"}
+
+
+# A column name found in only one table; ``status`` is resolved by the store's table and its SQL aliases.
+_TABLE_OF_COLUMN = {
+    "batch_type": "batches",
+    "stage": "batch_items",
+    "error_stage": "batch_items",
+    "blocked_reason": "product_staging",
+    "sync_status": "product_sync_schedule",
+    "kind": "sync_history",
+    "state": "publish_reconciliation",
+}
+# store module -> (the table its unqualified ``status`` means, alias or table name -> table).
+_STATUS_TABLE: dict[str, tuple[str, dict[str, str]]] = {
+    "batch_store": ("batches", {}),
+    "batch_item_store": ("batch_items", {"b": "batch_items"}),
+    "publish_item_store": ("batch_items", {"i": "batch_items", "b": "batches"}),
+    "staging_store": ("product_staging", {"product_staging": "product_staging"}),
+}
+_COMPARED = re.compile(
+    r"(?:\b(\w+)\.)?\b(status|batch_type|stage|error_stage|blocked_reason|sync_status|kind|state)\s*"
+    r"(?:=|<>|!=|\bIN\b)\s*\(?\s*('[^']*'(?:\s*,\s*'[^']*')*)",
+    re.I,
+)
+_WORD_LITERAL = re.compile(r"'([a-z_]+)'")
+
+
+def _store_sources() -> dict[str, str]:
+    return {path.stem: path.read_text() for path in sorted(Path(app.db.__file__).parent.glob("*.py"))}
+
+
+def compared_literals(module: str, source: str) -> list[tuple[Column, str]]:
+    """(table, column) and value of each ``column = 'v'`` and ``column IN ('a', ...)`` in a store's source."""
+    found: list[tuple[Column, str]] = []
+    for qualifier, column, values in _COMPARED.findall(source):
+        column = column.lower()
+        if column == "status":
+            default, aliases = _STATUS_TABLE.get(module, ("", {}))
+            table = aliases.get(qualifier, default) if qualifier else default
+            assert table, f"{module}: give its status comparisons a table in _STATUS_TABLE"
+        else:
+            table = _TABLE_OF_COLUMN[column]
+        found.extend(((table, column), value) for value in _LITERAL.findall(values))
+    return found
+
+
+def test_the_sql_reader_resolves_columns_and_aliases() -> None:
+    source = "WHERE i.status = 'queued' AND b.status IN ('pending', 'processing') AND stage = 'publishing'"
+    assert compared_literals("publish_item_store", source) == [
+        (("batch_items", "status"), "queued"),
+        (("batches", "status"), "pending"),
+        (("batches", "status"), "processing"),
+        (("batch_items", "stage"), "publishing"),
+    ]
+
+
+@pytest.mark.parametrize("module", sorted(_store_sources()))
+def test_each_status_literal_in_a_store_is_a_value_of_its_column(module: str) -> None:
+    source = _store_sources()[module]
+    for column, value in compared_literals(module, source):
+        assert value in {member.value for member in ENUM_OF_COLUMN[column]}, (module, column, value)
+    # Literals not compared to a column (``THEN 'completed'``, ``VALUES (..., 'pending', ...)``) must at
+    # least be a status value of some column.
+    every_value = {member.value for enum in ENUM_OF_COLUMN.values() for member in enum}
+    assert set(_WORD_LITERAL.findall(source)) <= every_value, module

@@ -10,12 +10,8 @@ from typing import Any
 import pytest
 
 from app.core.constants.extraction import BlockedReason, StagingStatus
-from app.utils.boeing_normalize import (
-    NormalizedRecord,
-    normalize_line_item,
-    normalize_response,
-    record_from_dict,
-)
+from app.utils.boeing_normalize import normalize_line_item, normalize_response, record_from_dict
+from app.utils.normalized_record import NormalizedRecord
 from tests.support.boeing_items import DROP, US_LOCATION_MAP, line_item, location
 
 

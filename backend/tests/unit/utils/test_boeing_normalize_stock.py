@@ -7,11 +7,8 @@ from typing import Any
 import pytest
 
 from app.core.constants.extraction import BlockedReason, InventoryStatus, StagingStatus
-from app.utils.boeing_normalize import (
-    LocationQuantity,
-    NormalizedRecord,
-    normalize_line_item,
-)
+from app.utils.boeing_normalize import normalize_line_item
+from app.utils.normalized_record import LocationQuantity, NormalizedRecord
 from tests.support.boeing_items import DROP, US_LOCATION_MAP, line_item, location
 
 

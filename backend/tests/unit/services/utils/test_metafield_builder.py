@@ -16,7 +16,7 @@ from app.services.utils.metafield_builder import (
     metafield_definition_inputs,
     product_metafields,
 )
-from app.utils.boeing_normalize import NormalizedRecord
+from app.utils.normalized_record import NormalizedRecord
 from tests.support.boeing_items import normalized
 
 CODES = {"Dallas Central": "1D1", "Chicago Warehouse": "2C1"}

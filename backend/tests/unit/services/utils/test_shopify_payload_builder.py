@@ -17,7 +17,7 @@ from app.services.utils.shopify_payload_builder import (
     product_handle,
     publish_content_hash,
 )
-from app.utils.boeing_normalize import NormalizedRecord
+from app.utils.normalized_record import NormalizedRecord
 from tests.support.boeing_items import normalized
 
 LOCATION_IDS = {
