@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 
-from app.db.product_store import PRODUCT_VALUE_FIELDS
 from app.services.utils.shopify_payload_builder import build_product_set
 from app.utils.boeing_normalize import NormalizedRecord, normalize_response
 from app.utils.sync_helpers import chunked
@@ -89,8 +88,7 @@ def publish_catalog(
         result = container.shopify_client.product_set(request.variables)
         with container.uow_factory() as uow:
             uow.products.upsert_published(
-                sku=record.sku,
-                values={name: getattr(record, name) for name in PRODUCT_VALUE_FIELDS},
+                record,
                 shopify_product_id=result.product_id.rsplit("/", 1)[-1],
                 shopify_variant_id=(result.variant_id or "").rsplit("/", 1)[-1] or None,
                 shopify_inventory_item_id=(result.inventory_item_id or "").rsplit("/", 1)[-1] or None,
