@@ -1,9 +1,9 @@
 """``product``: what is published in Shopify, with the values last written there.
 
-One row per full SKU. Shopify ids are stored as their digit strings (the API's id form, http-api § 1.5);
-``ProductRow.product_gid`` / ``variant_gid`` / ``inventory_item_gid`` give the GraphQL ids. A row satisfies
-``PublishableRecord`` and ``SyncHashable`` (``locations`` and ``mapped_inventory`` come back as tuples), so
-the payload builder and the sync hash read it directly.
+One row per full SKU, read back as a ``ProductRow``: the published ``NormalizedRecord`` (built once from the
+row; its status is ``published``) and the Shopify side. Shopify ids are stored as their digit strings (the
+API's id form, http-api § 1.5); ``ProductRow.product_gid`` / ``variant_gid`` / ``inventory_item_gid`` give
+the GraphQL ids.
 
 Used by publishing (``upsert_published``), the products/published endpoints and by sync
 (``get_by_sku``, ``update_sync_values``).
@@ -20,26 +20,29 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from app.core.constants.extraction import StagingStatus
 from app.db.base_store import BaseStore
-from app.db.normalized_columns import NORMALIZED_VALUE_FIELDS, NormalizedColumns, read_normalized_json
+from app.utils.normalized_record import (
+    NORMALIZED_VALUE_FIELDS,
+    NormalizedRecord,
+    record_from_json,
+    record_to_json,
+)
 
-__all__ = ["PRODUCT_VALUE_FIELDS", "ProductRow", "ProductStore"]
-
-PRODUCT_VALUE_FIELDS = NORMALIZED_VALUE_FIELDS
-"""The published values: the NormalizedProduct fields (except sku/status) stored on a product row."""
+__all__ = ["ProductRow", "ProductStore"]
 
 _COLUMNS = (
     "id, sku, shopify_product_id, shopify_variant_id, shopify_inventory_item_id, shopify_handle, image_url,"
-    " content_hash, created_by, published_at, created_at, updated_at, " + ", ".join(PRODUCT_VALUE_FIELDS)
+    " content_hash, created_by, published_at, created_at, updated_at, " + ", ".join(NORMALIZED_VALUE_FIELDS)
 )
 
 
 @dataclass(frozen=True, slots=True)
-class ProductRow(NormalizedColumns):
-    """A published product and the values last written to Shopify."""
+class ProductRow:
+    """A published product: the record last written to Shopify, and Shopify's ids for it."""
 
+    record: NormalizedRecord
     id: str
-    sku: str
     shopify_product_id: str
     shopify_variant_id: str | None
     shopify_inventory_item_id: str | None
@@ -50,6 +53,10 @@ class ProductRow(NormalizedColumns):
     published_at: datetime
     created_at: datetime
     updated_at: datetime
+
+    @property
+    def sku(self) -> str:
+        return self.record.sku
 
     @property
     def product_gid(self) -> str:
@@ -66,12 +73,30 @@ class ProductRow(NormalizedColumns):
         return _gid("InventoryItem", item) if item else None
 
 
-def product_row(data: Mapping[str, Any]) -> ProductRow:
-    """A typed row from a ``_COLUMNS`` result."""
-    values = dict(data)
-    values["id"] = str(values["id"])
-    read_normalized_json(values)
-    return ProductRow(**values)
+def _product(row: Mapping[str, Any]) -> ProductRow:
+    return ProductRow(
+        record=record_from_json(row["sku"], row, status=StagingStatus.PUBLISHED),
+        id=str(row["id"]),
+        shopify_product_id=row["shopify_product_id"],
+        shopify_variant_id=row["shopify_variant_id"],
+        shopify_inventory_item_id=row["shopify_inventory_item_id"],
+        shopify_handle=row["shopify_handle"],
+        image_url=row["image_url"],
+        content_hash=row["content_hash"],
+        created_by=row["created_by"],
+        published_at=row["published_at"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _column_values(record: NormalizedRecord) -> dict[str, Any]:
+    # Numbers as the record holds them (numeric columns); the JSON columns in the record codec's form.
+    values = {name: getattr(record, name) for name in NORMALIZED_VALUE_FIELDS}
+    encoded = record_to_json(record)
+    values["locations"] = Jsonb(encoded["locations"])
+    values["mapped_inventory"] = Jsonb(encoded["mapped_inventory"])
+    return values
 
 
 def _json_value(name: str, value: Any) -> Any:
@@ -103,13 +128,13 @@ class ProductStore(BaseStore):
         if key is None:
             return None
         row = self._row("read a product", f"SELECT {_COLUMNS} FROM product WHERE id = %s", (key,))
-        return product_row(row) if row else None
+        return _product(row) if row else None
 
     def get_by_sku(self, sku: str, *, for_update: bool = False) -> ProductRow | None:
         """The product of a full SKU (locked for the transaction when ``for_update``)."""
         lock = " FOR UPDATE" if for_update else ""
         row = self._row("read a product", f"SELECT {_COLUMNS} FROM product WHERE sku = %s{lock}", (sku,))
-        return product_row(row) if row else None
+        return _product(row) if row else None
 
     def get_by_shopify_id(self, shopify_product_id: str) -> ProductRow | None:
         """The product with this Shopify product id (digits)."""
@@ -118,7 +143,7 @@ class ProductStore(BaseStore):
             f"SELECT {_COLUMNS} FROM product WHERE shopify_product_id = %s",
             (shopify_product_id,),
         )
-        return product_row(row) if row else None
+        return _product(row) if row else None
 
     def get_many_by_sku(self, skus: Sequence[str]) -> dict[str, ProductRow]:
         """Products of the given full SKUs, keyed by SKU (missing ones left out)."""
@@ -127,7 +152,7 @@ class ProductStore(BaseStore):
         rows = self._rows(
             "read products", f"SELECT {_COLUMNS} FROM product WHERE sku = ANY(%s)", (list(skus),)
         )
-        return {row["sku"]: product_row(row) for row in rows}
+        return {row["sku"]: _product(row) for row in rows}
 
     def list_published(
         self, *, limit: int, offset: int, search: str | None = None
@@ -143,7 +168,7 @@ class ProductStore(BaseStore):
             " LIMIT %(limit)s OFFSET %(offset)s",
             params,
         )
-        return [product_row(row) for row in rows], total
+        return [_product(row) for row in rows], total
 
     def references_shopify_product(self, shopify_product_id: str) -> bool:
         """Whether any product or staging row points at this Shopify product."""
@@ -159,9 +184,8 @@ class ProductStore(BaseStore):
     # --- writes ---------------------------------------------------------------------------------------------
     def upsert_published(
         self,
+        record: NormalizedRecord,
         *,
-        sku: str,
-        values: Mapping[str, Any],
         shopify_product_id: str,
         shopify_variant_id: str | None,
         shopify_inventory_item_id: str | None,
@@ -170,17 +194,13 @@ class ProductStore(BaseStore):
         content_hash: str,
         created_by: str,
     ) -> ProductRow:
-        """Insert or update the product of ``sku`` with what was just written to Shopify.
+        """Insert or update the product of ``record.sku`` with the record just written to Shopify.
 
-        ``values`` holds every name of ``PRODUCT_VALUE_FIELDS``; ``created_by`` is kept from the first
-        publish. ``published_at`` moves to now on every successful write.
+        ``created_by`` is kept from the first publish; ``published_at`` moves to now on every write.
         """
-        missing = [name for name in PRODUCT_VALUE_FIELDS if name not in values]
-        if missing:
-            raise ValueError(f"product values missing: {', '.join(missing)}")
-        params: dict[str, Any] = {name: _json_value(name, values[name]) for name in PRODUCT_VALUE_FIELDS}
+        params = _column_values(record)
         params.update(
-            sku=sku,
+            sku=record.sku,
             shopify_product_id=shopify_product_id,
             shopify_variant_id=shopify_variant_id,
             shopify_inventory_item_id=shopify_inventory_item_id,
@@ -189,7 +209,7 @@ class ProductStore(BaseStore):
             content_hash=content_hash,
             created_by=created_by,
         )
-        columns = ["sku", *PRODUCT_VALUE_FIELDS, "shopify_product_id", "shopify_variant_id"]
+        columns = ["sku", *NORMALIZED_VALUE_FIELDS, "shopify_product_id", "shopify_variant_id"]
         columns += ["shopify_inventory_item_id", "shopify_handle", "image_url", "content_hash", "created_by"]
         updates = [f"{name} = EXCLUDED.{name}" for name in columns if name not in ("sku", "created_by")]
         row = self._row(
@@ -203,7 +223,7 @@ class ProductStore(BaseStore):
             params,
         )
         assert row is not None
-        return product_row(row)
+        return _product(row)
 
     def update_sync_values(
         self,

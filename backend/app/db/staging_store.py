@@ -3,7 +3,8 @@
 An upsert never loses what publishing wrote: an existing row keeps its ``shopify_product_id`` and re-hosted
 ``image_url``; a ``published`` row keeps that status; a single search (no batch) keeps the row's ``batch_id``
 (http-api §3.3). Batch membership comes from ``batch_items.staged_skus``, never from the mutable ``batch_id``.
-A row satisfies ``PublishableRecord`` (``locations`` and ``mapped_inventory`` come back as tuples).
+A row is read back as a ``StagingRow``: its ``NormalizedRecord`` (built once, with the staging status) and
+the columns that belong to staging alone.
 """
 
 from __future__ import annotations
@@ -17,20 +18,23 @@ from psycopg.types.json import Jsonb
 
 from app.db.base_store import BaseStore
 from app.db.batch_store import as_uuid
-from app.db.normalized_columns import NORMALIZED_VALUE_FIELDS, NormalizedColumns, read_normalized_json
-from app.utils.normalized_record import NormalizedRecord
+from app.utils.normalized_record import (
+    DECIMAL_FIELDS,
+    NORMALIZED_VALUE_FIELDS,
+    NormalizedRecord,
+    record_from_json,
+    record_to_json,
+)
 
-__all__ = ["STAGING_VALUE_FIELDS", "StagingRow", "StagingStore"]
-
-STAGING_VALUE_FIELDS = NORMALIZED_VALUE_FIELDS
+__all__ = ["StagingRow", "StagingStore"]
 
 _COLUMNS = (
     "id, sku, batch_id, raw_data_id, status, blocked_reason, shopify_product_id, image_url, created_by,"
-    " created_at, updated_at, " + ", ".join(STAGING_VALUE_FIELDS)
+    " created_at, updated_at, " + ", ".join(NORMALIZED_VALUE_FIELDS)
 )
 _INSERTED = (
     "sku",
-    *STAGING_VALUE_FIELDS,
+    *NORMALIZED_VALUE_FIELDS,
     "status",
     "blocked_reason",
     "batch_id",
@@ -38,7 +42,7 @@ _INSERTED = (
     "created_by",
 )
 _UPSERT_SET = ",\n".join(
-    [f"{name} = EXCLUDED.{name}" for name in STAGING_VALUE_FIELDS]
+    [f"{name} = EXCLUDED.{name}" for name in NORMALIZED_VALUE_FIELDS]
     + [
         "raw_data_id = EXCLUDED.raw_data_id",
         "batch_id = COALESCE(EXCLUDED.batch_id, product_staging.batch_id)",
@@ -47,21 +51,11 @@ _UPSERT_SET = ",\n".join(
         " ELSE EXCLUDED.blocked_reason END",
     ]
 )
-_NUMERIC = {
-    "list_price",
-    "net_price",
-    "cost_per_item",
-    "price",
-    "dim_length",
-    "dim_width",
-    "dim_height",
-    "weight",
-}
 _JSON = {"locations", "mapped_inventory"}
 
 
 def _sql_type(name: str) -> str:
-    if name in _NUMERIC:
+    if name in DECIMAL_FIELDS:
         return "numeric"
     if name in _JSON:
         return "jsonb"
@@ -69,7 +63,7 @@ def _sql_type(name: str) -> str:
 
 
 _RECORDSET = ", ".join(
-    f"{name} {_sql_type(name)}" for name in ("sku", *STAGING_VALUE_FIELDS, "status", "blocked_reason")
+    f"{name} {_sql_type(name)}" for name in ("sku", *NORMALIZED_VALUE_FIELDS, "status", "blocked_reason")
 )
 # One constant statement for any number of rows (the rows travel as one JSON array), so it is parsed and
 # prepared once per connection instead of once per answer.
@@ -84,45 +78,48 @@ _UPSERT_SQL = f"""
 
 
 @dataclass(frozen=True, slots=True)
-class StagingRow(NormalizedColumns):
-    """A staged SKU: its normalized values, staging status and what publishing recorded."""
+class StagingRow:
+    """A staged SKU: its normalized record (``record.status`` is the staging status) and what staging and
+    publishing recorded beside it."""
 
+    record: NormalizedRecord
     id: str
-    sku: str
     batch_id: str | None
     raw_data_id: int | None
-    status: str
-    blocked_reason: str | None
     shopify_product_id: str | None
     image_url: str | None
     created_by: str
     created_at: datetime
     updated_at: datetime
 
-
-def _staging(data: dict[str, Any]) -> StagingRow:
-    data["id"] = str(data["id"])
-    data["batch_id"] = str(data["batch_id"]) if data["batch_id"] is not None else None
-    read_normalized_json(data)
-    return StagingRow(**data)
+    @property
+    def sku(self) -> str:
+        return self.record.sku
 
 
-def _record_json(record: NormalizedRecord) -> dict[str, Any]:
-    row: dict[str, Any] = {"sku": record.sku}
-    for name in STAGING_VALUE_FIELDS:
-        value = getattr(record, name)
-        if name == "locations":
-            value = [entry.to_dict() for entry in record.locations]
-        elif name == "mapped_inventory":
-            value = [[location, quantity] for location, quantity in record.mapped_inventory]
-        elif value is not None and name in _NUMERIC:
-            value = str(value)  # exact: Decimal text, never a float
-        elif name == "inventory_status":
-            value = str(value)
-        row[name] = value
-    row["status"] = str(record.status)
-    row["blocked_reason"] = None if record.blocked_reason is None else str(record.blocked_reason)
-    return row
+def _staging(row: dict[str, Any]) -> StagingRow:
+    record = record_from_json(row["sku"], row, status=row["status"], blocked_reason=row["blocked_reason"])
+    return StagingRow(
+        record=record,
+        id=str(row["id"]),
+        batch_id=None if row["batch_id"] is None else str(row["batch_id"]),
+        raw_data_id=row["raw_data_id"],
+        shopify_product_id=row["shopify_product_id"],
+        image_url=row["image_url"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _upsert_json(record: NormalizedRecord) -> dict[str, Any]:
+    # The record codec's values, plus the key and the status the recordset's columns name.
+    return {
+        "sku": record.sku,
+        **record_to_json(record),
+        "status": record.status.value,
+        "blocked_reason": None if record.blocked_reason is None else record.blocked_reason.value,
+    }
 
 
 class StagingStore(BaseStore):
@@ -144,7 +141,7 @@ class StagingStore(BaseStore):
             "stage normalized products",
             _UPSERT_SQL,
             {
-                "rows": Jsonb([_record_json(unique[sku]) for sku in sorted(unique)]),
+                "rows": Jsonb([_upsert_json(unique[sku]) for sku in sorted(unique)]),
                 "batch": batch_id,
                 "raw": raw_data_id,
                 "by": created_by,

@@ -81,15 +81,9 @@ class StagingProduct(NormalizedProduct):
 
     @classmethod
     def from_row(cls, row: Any) -> StagingProduct:
-        """Shape a staging row."""
-        values = row.values()
-        values.pop("mapped_inventory", None)
-        values.pop("base_part_number", None)
+        """Shape a staging row (its record carries the staging status)."""
         return cls(
-            **values,
-            sku=row.sku,
-            status=row.status,
-            blocked_reason=row.blocked_reason,
+            **row.record.to_dict(),
             id=row.id,
             batch_id=row.batch_id,
             shopify_product_id=row.shopify_product_id,

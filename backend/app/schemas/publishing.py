@@ -124,15 +124,13 @@ class PublishedProduct(NormalizedProductFields):
     @classmethod
     def from_row(cls, row: Any) -> PublishedProduct:
         """Shape a ``ProductRow`` (ids rendered as Shopify's digit strings)."""
-        values = row.values()
-        values.pop("mapped_inventory", None)
-        values.pop("base_part_number", None)
+        values = row.record.to_dict()
+        del values["status"], values["blocked_reason"]  # a product's own record: always published
         for money in ("dim_length", "dim_width", "dim_height", "weight"):
             if values[money] is not None:
                 values[money] = float(values[money])
         return cls(
             **values,
-            sku=row.sku,
             id=row.id,
             shopify_product_id=_digits(row.shopify_product_id) or "",
             shopify_variant_id=_digits(row.shopify_variant_id),

@@ -170,13 +170,14 @@ class BoeingFetchService:
 
 
 def _published(product: ProductRow) -> PublishedValues:
+    record = product.record
     return PublishedValues(
-        price=product.price,
-        cost_per_item=product.cost_per_item,
-        list_price=product.list_price,
-        net_price=product.net_price,
-        locations=product.locations,
-        mapped_inventory=product.mapped_inventory,
+        price=record.price,
+        cost_per_item=record.cost_per_item,
+        list_price=record.list_price,
+        net_price=record.net_price,
+        locations=record.locations,
+        mapped_inventory=record.mapped_inventory,
     )
 
 

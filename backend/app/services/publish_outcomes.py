@@ -4,7 +4,7 @@
   (ids, handle, published values, content hash), staging → ``published``, the item → ``published`` (and the
   batch counters), enrollment in ``product_sync_schedule`` (least-loaded bucket, anchored next sync time, sync
   hash), and the next item of the run sent. Used by the publisher and, for saves that failed, by
-  reconciliation (``PublishedWrite`` round-trips through JSON for that).
+  reconciliation (which stores the ``PublishedWrite`` as JSON until the save succeeds).
 * ``unchanged``, ``failed``, ``cancelled``: the other terminal outcomes, with the same counters and top-up.
 * ``release``: the item goes back to ``sent`` for a retry (a quota wait refunds the attempt).
 """
@@ -12,51 +12,30 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from app.core.config import Settings
 from app.core.constants.batches import ErrorStage, ItemStage, ItemStatus
 from app.core.constants.tasks import Task
 from app.db.batch_item_store import ItemOutcome
-from app.db.product_store import PRODUCT_VALUE_FIELDS
 from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from app.services.batch_service import BatchService
 from app.services.task_dispatcher import TaskDispatcher
-from app.utils.boeing_normalize import record_from_dict
 from app.utils.hash_utils import sync_hash_for
 from app.utils.normalized_record import NormalizedRecord
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PublishOutcomes", "PublishedWrite", "record_values"]
-
-
-def record_values(record: NormalizedRecord) -> dict[str, Any]:
-    """The published values of a record (``PRODUCT_VALUE_FIELDS``), JSON-safe and re-readable by
-    ``record_from_dict``: money and measures as decimal strings, locations as dicts."""
-    values: dict[str, Any] = {}
-    for name in PRODUCT_VALUE_FIELDS:
-        value = getattr(record, name)
-        if name == "locations":
-            value = [entry.to_dict() for entry in record.locations]
-        elif name == "mapped_inventory":
-            value = [[location, quantity] for location, quantity in record.mapped_inventory]
-        elif name == "inventory_status" or (value is not None and not isinstance(value, str | int | bool)):
-            value = str(value)
-        values[name] = value
-    return values
+__all__ = ["PublishOutcomes", "PublishedWrite"]
 
 
 @dataclass(frozen=True, slots=True)
 class PublishedWrite:
-    """Everything needed to record one product Shopify accepted (Shopify ids as digit strings)."""
+    """A product Shopify accepted: the record written and Shopify's answer (ids as digit strings)."""
 
-    sku: str
+    record: NormalizedRecord
     batch_id: str | None
     item_id: int | None
-    values: dict[str, Any]
     shopify_product_id: str
     shopify_variant_id: str | None
     shopify_inventory_item_id: str | None
@@ -65,38 +44,9 @@ class PublishedWrite:
     content_hash: str
     created_by: str
 
-    def to_payload(self) -> dict[str, Any]:
-        """A JSON object for ``publish_reconciliation.payload``."""
-        return {
-            "sku": self.sku,
-            "batch_id": self.batch_id,
-            "item_id": self.item_id,
-            "values": self.values,
-            "shopify_product_id": self.shopify_product_id,
-            "shopify_variant_id": self.shopify_variant_id,
-            "shopify_inventory_item_id": self.shopify_inventory_item_id,
-            "shopify_handle": self.shopify_handle,
-            "image_url": self.image_url,
-            "content_hash": self.content_hash,
-            "created_by": self.created_by,
-        }
-
-    @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> PublishedWrite:
-        item_id = payload.get("item_id")
-        return cls(
-            sku=str(payload["sku"]),
-            batch_id=payload.get("batch_id"),
-            item_id=None if item_id is None else int(item_id),
-            values=dict(payload["values"]),
-            shopify_product_id=str(payload["shopify_product_id"]),
-            shopify_variant_id=payload.get("shopify_variant_id"),
-            shopify_inventory_item_id=payload.get("shopify_inventory_item_id"),
-            shopify_handle=payload.get("shopify_handle"),
-            image_url=payload.get("image_url"),
-            content_hash=str(payload["content_hash"]),
-            created_by=str(payload.get("created_by") or "system"),
-        )
+    @property
+    def sku(self) -> str:
+        return self.record.sku
 
 
 class PublishOutcomes:
@@ -124,10 +74,8 @@ class PublishOutcomes:
     def record_published(self, uow: UnitOfWork, write: PublishedWrite) -> None:
         """Record a product Shopify accepted in the caller's unit of work (reconciliation resolves its record
         in the same transaction)."""
-        record = self.record_of(write.sku, write.values)
         uow.products.upsert_published(
-            sku=write.sku,
-            values=write.values,
+            write.record,
             shopify_product_id=write.shopify_product_id,
             shopify_variant_id=write.shopify_variant_id,
             shopify_inventory_item_id=write.shopify_inventory_item_id,
@@ -139,7 +87,7 @@ class PublishOutcomes:
         uow.staging.mark_published(
             write.sku, shopify_product_id=write.shopify_product_id, image_url=write.image_url
         )
-        self.enroll(uow, record, write.created_by)
+        self.enroll(uow, write.record, write.created_by)
         if write.item_id is not None and write.batch_id is not None:
             self._finish(uow, write.batch_id, write.item_id, ItemStatus.PUBLISHED)
 
@@ -179,15 +127,6 @@ class PublishOutcomes:
             created_by=created_by,
             bucket_count=sync.bucket_count,
             bucket_seconds=sync.bucket_seconds,
-        )
-
-    def record_of(self, sku: str, values: Mapping[str, Any]) -> NormalizedRecord:
-        """Rebuild a record from stored values with the current location settings."""
-        shopify = self._settings.shopify
-        return record_from_dict(
-            {**values, "sku": sku},
-            location_map=shopify.location_map,
-            default_location=shopify.default_location_name,
         )
 
     # --- feeding --------------------------------------------------------------------------------------------

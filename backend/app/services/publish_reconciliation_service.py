@@ -7,16 +7,22 @@ the same task completes every pending record that is due, and also re-sends publ
 lost or whose task died, and refills each run's window. A Shopify product is deleted only when its save has
 kept failing for ``PUBLISH_RECONCILE_DELETE_AFTER_S`` (24 h by default) and nothing in our database refers
 to it; nothing is ever deleted on a first failure.
+
+The pending write is stored as JSON (``publish_reconciliation.payload``): Shopify's answer beside the record
+written, whose ``values`` are the record codec's object (``normalized_record.record_to_json``). Records
+already stored must keep reading, so the payload keeps its form.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from app.clients.shopify_client import ShopifyClient
 from app.core.config import Settings
+from app.core.constants.extraction import StagingStatus
 from app.core.constants.publishing import ReconciliationState
 from app.core.constants.tasks import Task
 from app.core.exceptions import RetryableError, UpstreamError
@@ -24,6 +30,7 @@ from app.db.reconciliation_store import ReconciliationRow
 from app.db.unit_of_work import UnitOfWorkFactory
 from app.services.publish_outcomes import PublishedWrite, PublishOutcomes
 from app.services.task_dispatcher import TaskDispatcher
+from app.utils.normalized_record import record_from_json, record_to_json
 from app.utils.sync_helpers import retry_backoff
 
 logger = logging.getLogger(__name__)
@@ -74,7 +81,7 @@ class PublishReconciliationService:
                     shopify_variant_id=write.shopify_variant_id,
                     shopify_inventory_item_id=write.shopify_inventory_item_id,
                     shopify_handle=write.shopify_handle,
-                    payload=write.to_payload(),
+                    payload=_payload(write),
                     error=error,
                     retry_in_s=base,
                 )
@@ -133,7 +140,7 @@ class PublishReconciliationService:
             pending = uow.reconciliation.get(record_id)
         if pending is None or pending.state != ReconciliationState.PENDING_DB:
             return "done"
-        write = PublishedWrite.from_payload(pending.payload)
+        write = _write(pending.payload)
         try:
             # The save and its record's resolution commit together: a run never completes while its last
             # save still shows as pending, and a crash in between cannot leave a saved write pending.
@@ -175,3 +182,37 @@ class PublishReconciliationService:
             if delay_s <= MAX_COUNTDOWN_S:
                 self._dispatcher.enqueue(uow, Task.RECONCILE, pending.id, countdown=delay_s)
         return "pending"
+
+
+def _payload(write: PublishedWrite) -> dict[str, Any]:
+    """The JSON object stored for a pending write."""
+    return {
+        "sku": write.sku,
+        "batch_id": write.batch_id,
+        "item_id": write.item_id,
+        "values": record_to_json(write.record),
+        "shopify_product_id": write.shopify_product_id,
+        "shopify_variant_id": write.shopify_variant_id,
+        "shopify_inventory_item_id": write.shopify_inventory_item_id,
+        "shopify_handle": write.shopify_handle,
+        "image_url": write.image_url,
+        "content_hash": write.content_hash,
+        "created_by": write.created_by,
+    }
+
+
+def _write(payload: Mapping[str, Any]) -> PublishedWrite:
+    """The pending write stored by ``_payload``."""
+    item_id = payload.get("item_id")
+    return PublishedWrite(
+        record=record_from_json(str(payload["sku"]), payload["values"], status=StagingStatus.PUBLISHED),
+        batch_id=payload.get("batch_id"),
+        item_id=None if item_id is None else int(item_id),
+        shopify_product_id=str(payload["shopify_product_id"]),
+        shopify_variant_id=payload.get("shopify_variant_id"),
+        shopify_inventory_item_id=payload.get("shopify_inventory_item_id"),
+        shopify_handle=payload.get("shopify_handle"),
+        image_url=payload.get("image_url"),
+        content_hash=str(payload["content_hash"]),
+        created_by=str(payload.get("created_by") or "system"),
+    )

@@ -5,18 +5,18 @@ first window of items; each finished item sends the next (``PublishOutcomes.top_
 ever holds a bounded number of publish messages.
 
 ``publish_item`` (task ``tasks.publishing.publish_product``) claims the item (a lease, compare-and-set),
-builds the ``productSet`` input from the staged record, and skips the call when the publish content hash
-equals what Shopify already has (``unchanged``). Errors: a quota wait hands the item back without counting
-an attempt; a transient error hands it back for the task's retry (and fails it on the last attempt); a
-permanent error fails it with Shopify's message. When Shopify accepted the write but the database save
-fails, the write is recorded for reconciliation instead of being undone.
+builds the ``productSet`` input from the staged record (read once from its row, never normalized again), and
+skips the call when the publish content hash equals what Shopify already has (``unchanged``). Errors: a
+quota wait hands the item back without counting an attempt; a transient error hands it back for the task's
+retry (and fails it on the last attempt); a permanent error fails it with Shopify's message. When Shopify
+accepted the write but the database save fails, the write is recorded for reconciliation instead of being
+undone.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,10 +30,11 @@ from app.db.image_store import ImageStore
 from app.db.product_store import ProductRow
 from app.db.staging_store import StagingRow
 from app.db.unit_of_work import UnitOfWorkFactory
-from app.services.publish_outcomes import PublishedWrite, PublishOutcomes, record_values
+from app.services.publish_outcomes import PublishedWrite, PublishOutcomes
 from app.services.publish_reconciliation_service import PublishReconciliationService
 from app.services.shopify_setup_service import ShopifySetupService
 from app.services.utils.shopify_payload_builder import build_product_set, publish_content_hash
+from app.utils.boeing_normalize import with_location_settings
 from app.utils.normalized_record import NormalizedRecord
 
 logger = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ class PublishRunner:
             return ItemStatus.FAILED
         assert staged is not None
         try:
-            prepared = self.prepare(sku, staged.values(), product)
+            prepared = self.prepare(staged.record, product)
             if product is not None and product.content_hash == prepared.content_hash:
                 self._outcomes.unchanged(batch_id, item.id, prepared.record, batch.created_by)
                 return ItemStatus.UNCHANGED
@@ -134,10 +135,9 @@ class PublishRunner:
             self._outcomes.failed(batch_id, item.id, sku, getattr(exc, "message", None) or str(exc))
             return ItemStatus.FAILED
         write = PublishedWrite(
-            sku=sku,
+            record=prepared.record,
             batch_id=batch_id,
             item_id=item.id,
-            values=record_values(prepared.record),
             shopify_product_id=gid_number(result.product_id) or result.product_id,
             shopify_variant_id=gid_number(result.variant_id),
             shopify_inventory_item_id=gid_number(result.inventory_item_id),
@@ -154,13 +154,16 @@ class PublishRunner:
             return ReconciliationState.PENDING_DB
         return ItemStatus.PUBLISHED
 
-    def prepare(self, sku: str, values: Mapping[str, Any], product: ProductRow | None) -> PreparedProduct:
+    def prepare(self, record: NormalizedRecord, product: ProductRow | None) -> PreparedProduct:
         """Build the ``productSet`` of a staged (or edited) record: definitions ensured, locations resolved,
         image re-hosted. The content hash covers everything written; ``files`` is sent only when the image is
         new, so an update never adds the same image twice."""
-        record = self._outcomes.record_of(sku, values)
         if record.price is None:
             raise NonRetryableError(f"{record.sku} has no price above 0.", system="shopify")
+        shopify = self._settings.shopify
+        record = with_location_settings(
+            record, location_map=shopify.location_map, default_location=shopify.default_location_name
+        )
         self._setup.ensure_metafield_definitions()
         location_ids = self._setup.location_ids()
         image = self._images.rehost(record.boeing_image_url, record.boeing_thumbnail_url)
@@ -189,6 +192,6 @@ class PublishRunner:
 def _unpublishable(staged: StagingRow | None) -> str | None:
     if staged is None:
         return "The SKU is not in staging."
-    if staged.status == StagingStatus.BLOCKED:
-        return f"The staged SKU is blocked ({staged.blocked_reason or 'unknown reason'})."
+    if staged.record.status == StagingStatus.BLOCKED:
+        return f"The staged SKU is blocked ({staged.record.blocked_reason or 'unknown reason'})."
     return None

@@ -35,11 +35,13 @@ from app.db.batch_store import BatchRow
 from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from app.schemas.batches import BulkAccepted
 from app.services.batch_service import BatchService
-from app.services.publish_outcomes import PublishedWrite, PublishOutcomes, record_values
+from app.services.publish_outcomes import PublishedWrite, PublishOutcomes
 from app.services.publish_runner import PublishRunner
 from app.services.shopify_setup_service import MetafieldSetupReport, ShopifySetupService
 from app.services.task_dispatcher import TaskDispatcher
+from app.utils.boeing_normalize import record_from_dict
 from app.utils.catalog_rules import split_part_number
+from app.utils.normalized_record import NormalizedRecord
 from app.utils.part_numbers import clean_part_number, parse_part_numbers
 
 logger = logging.getLogger(__name__)
@@ -104,9 +106,9 @@ class PublishingService:
                 raise NotFoundError(
                     f"{sku} is not in staging; search for it first.", code="product_not_found"
                 )
-            if staged.status == StagingStatus.BLOCKED:
+            if staged.record.status == StagingStatus.BLOCKED:
                 raise ConflictError(
-                    f"{sku} is blocked ({staged.blocked_reason}) and cannot be published.",
+                    f"{sku} is blocked ({staged.record.blocked_reason}) and cannot be published.",
                     code="product_not_publishable",
                 )
             batch = self._start_run(uow, batch_id, [sku], created_by=created_by)
@@ -227,8 +229,8 @@ class PublishingService:
             row = staged.get(sku)
             if row is None:
                 problems[sku] = "The SKU is not in staging."
-            elif row.status == StagingStatus.BLOCKED:
-                problems[sku] = f"The staged SKU is blocked ({row.blocked_reason})."
+            elif row.record.status == StagingStatus.BLOCKED:
+                problems[sku] = f"The staged SKU is blocked ({row.record.blocked_reason})."
         if not problems:
             return
         items = uow.publish_items.items_of_run(batch_id, run, sorted(problems))
@@ -260,11 +262,8 @@ class PublishingService:
                 f"The sku {sku!r} does not match the stored product {product.sku!r}.",
                 errors=[FieldError("sku", f"must be {product.sku}")],
             )
-        values = {
-            name: value for name, value in fields.items() if name not in ("sku", "status", "blocked_reason")
-        }
         try:
-            prepared = self._runner.prepare(product.sku, values, product)
+            prepared = self._runner.prepare(self._edited_record(product.sku, fields), product)
         except ValueError as exc:
             raise ValidationFailed(str(exc), errors=[FieldError("body", str(exc))]) from exc
         if prepared.record.price is None:
@@ -274,10 +273,9 @@ class PublishingService:
         result = self._client.product_set(prepared.variables)
         self._outcomes.save_published(
             PublishedWrite(
-                sku=product.sku,
+                record=prepared.record,
                 batch_id=None,
                 item_id=None,
-                values=record_values(prepared.record),
                 shopify_product_id=gid_number(result.product_id) or product.shopify_product_id,
                 shopify_variant_id=gid_number(result.variant_id),
                 shopify_inventory_item_id=gid_number(result.inventory_item_id),
@@ -288,6 +286,16 @@ class PublishingService:
             )
         )
         return gid_number(result.product_id) or product.shopify_product_id
+
+    def _edited_record(self, sku: str, fields: Mapping[str, Any]) -> NormalizedRecord:
+        """An operator's edited NormalizedProduct as a record: its values parsed as normalization does, the
+        stock mapped with the current location settings, ``status`` and ``blocked_reason`` recomputed."""
+        shopify = self._settings.shopify
+        return record_from_dict(
+            {**fields, "sku": sku},
+            location_map=shopify.location_map,
+            default_location=shopify.default_location_name,
+        )
 
     def check(self, sku: str) -> str | None:
         """The Shopify product id of a SKU: exact for a full SKU, first variant-SKU match for a base one."""

@@ -108,7 +108,7 @@ class ShopifyUpdateService:
                     new_price=target.cost_per_item,
                     old_quantity=row.last_quantity,
                     new_quantity=target.inventory_quantity,
-                    old_locations=[list(pair) for pair in product.mapped_inventory],
+                    old_locations=[list(pair) for pair in product.record.mapped_inventory],
                     new_locations=target.mapped_as_lists,
                     reason=target.reason,
                 ),
@@ -146,7 +146,8 @@ class ShopifyUpdateService:
     def _write_price(self, product: ProductRow, target: SyncTarget) -> int:
         if target.price is None or target.price <= 0 or product.variant_gid is None:
             return 0
-        if _same(target.price, product.price) and _same(target.cost_per_item, product.cost_per_item):
+        published = product.record
+        if _same(target.price, published.price) and _same(target.cost_per_item, published.cost_per_item):
             return 0
         self._client.update_variants(
             build_variant_price_update(
@@ -156,7 +157,8 @@ class ShopifyUpdateService:
         return 1
 
     def _write_stock(self, product: ProductRow, target: SyncTarget) -> int:
-        if dict(target.mapped_inventory) == dict(product.mapped_inventory) and product.mapped_inventory:
+        published = product.record.mapped_inventory
+        if dict(target.mapped_inventory) == dict(published) and published:
             return 0
         item = product.inventory_item_gid
         if item is None:
@@ -170,7 +172,7 @@ class ShopifyUpdateService:
             logger.warning("%s: no active Shopify location named %s", product.sku, ", ".join(unknown))
         if not quantities:
             return 0
-        previous = {location_ids[name]: qty for name, qty in product.mapped_inventory if name in location_ids}
+        previous = {location_ids[name]: qty for name, qty in published if name in location_ids}
         reference = f"boeing-sync://{product.sku}/{target.fetched_at}"
         request = build_inventory_set(
             inventory_item_id=item,
@@ -199,15 +201,16 @@ class ShopifyUpdateService:
 
     def _write_summary(self, product: ProductRow, target: SyncTarget) -> int:
         codes = self._settings.shopify.inventory_location_codes
+        before = product.record
         after = dataclasses.replace(
-            product,
+            before,
             location_summary=target.location_summary,
             locations=target.locations,
             mapped_inventory=target.mapped_inventory,
         )
-        unchanged_summary = (target.location_summary or None) == (product.location_summary or None)
+        unchanged_summary = (target.location_summary or None) == (before.location_summary or None)
         if unchanged_summary and inventory_location_code(after, codes) == inventory_location_code(
-            product, codes
+            before, codes
         ):
             return 0
         variables = build_location_summary_metafield(

@@ -29,6 +29,7 @@ Decisions where the contracts are silent:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -242,6 +243,24 @@ def record_from_dict(
             _mapped_targets(location_map, default_location),
         ),
     )
+
+
+def with_location_settings(
+    record: NormalizedRecord, *, location_map: Mapping[str, str], default_location: str | None
+) -> NormalizedRecord:
+    """The record with its stock mapped by the given location settings: ``mapped_inventory``, the summary,
+    ``status`` and ``blocked_reason`` recomputed from its warehouses. Publishing writes stock with the
+    settings in force when it writes, not those in force when the part was normalized."""
+    per_warehouse = {entry.location: entry.quantity for entry in record.locations}
+    stock = _stock_fields(
+        record.cost_per_item if record.price is not None else None,
+        record.inventory_quantity,
+        per_warehouse,
+        location_map,
+        default_location,
+        _mapped_targets(location_map, default_location),
+    )
+    return dataclasses.replace(record, **stock)
 
 
 def classify(

@@ -13,24 +13,12 @@ from collections.abc import Iterable, Mapping, Set
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any
 
 from app.core.money import money_to_cents
+from app.utils.normalized_record import NormalizedRecord
 
-__all__ = ["SyncHashable", "canonical_json", "content_hash", "sync_hash", "sync_hash_for"]
-
-
-class SyncHashable(Protocol):
-    """What ``sync_hash_for`` reads: a ``NormalizedRecord`` or any object with these attributes."""
-
-    @property
-    def price(self) -> Decimal | None: ...
-    @property
-    def inventory_quantity(self) -> int | None: ...
-    @property
-    def inventory_status(self) -> str: ...
-    @property
-    def mapped_inventory(self) -> Iterable[tuple[str, int]]: ...
+__all__ = ["canonical_json", "content_hash", "sync_hash", "sync_hash_for"]
 
 
 def sync_hash(
@@ -55,7 +43,7 @@ def sync_hash(
     return _sha256(canonical_json(document))
 
 
-def sync_hash_for(record: SyncHashable) -> str:
+def sync_hash_for(record: NormalizedRecord) -> str:
     """The sync hash of a normalized record (unknown quantity counts as 0)."""
     return sync_hash(
         record.price, record.inventory_quantity or 0, record.inventory_status, record.mapped_inventory

@@ -1,15 +1,48 @@
-"""The normalized form of one Boeing line item, shared by normalization, publishing and sync."""
+"""The normalized form of one Boeing line item: one shape from normalization to the Shopify payload.
+
+Normalization produces a ``NormalizedRecord``; ``product_staging`` and ``product`` store its values in the
+columns named by ``NORMALIZED_VALUE_FIELDS`` (defined here, once), and their stores read each row back into a
+record once; the payload builders read the record. ``record_to_json`` and ``record_from_json`` are the
+record's one codec: the JSON object the staging upsert sends and a reconciliation payload stores (money and
+measures as decimal text, never a float), and its inverse, which also reads a row's own columns. A stored
+record is taken as stored: it is never normalized again (``boeing_normalize.record_from_dict`` is for an
+operator's edited product only).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from app.core.constants.extraction import BlockedReason, InventoryStatus, StagingStatus
+from app.core.money import parse_decimal
 
-__all__ = ["LocationQuantity", "LocationQuantityLike", "NormalizedRecord", "PublishableRecord"]
+__all__ = [
+    "NORMALIZED_VALUE_FIELDS",
+    "LocationQuantity",
+    "NormalizedRecord",
+    "record_from_json",
+    "record_to_json",
+]
+
+NORMALIZED_VALUE_FIELDS: tuple[str, ...] = (
+    "base_part_number", "title", "boeing_name", "boeing_description", "body_html", "vendor", "supplier_name",
+    "currency", "list_price", "net_price", "cost_per_item", "price", "dim_length", "dim_width", "dim_height",
+    "dim_uom", "weight", "weight_unit", "base_uom", "inventory_quantity", "inventory_status",
+    "location_summary", "locations", "mapped_inventory", "country_of_origin", "hazmat_code",
+    "faa_approval_code", "eccn", "schedule_b_code", "condition", "cert", "pma", "boeing_image_url",
+    "boeing_thumbnail_url",
+)  # fmt: skip
+"""The values stored per SKU, as columns of ``product_staging`` and ``product`` (besides ``sku``, and the
+staging row's ``status`` and ``blocked_reason``)."""
+
+DECIMAL_FIELDS = frozenset(
+    {"list_price", "net_price", "cost_per_item", "price", "dim_length", "dim_width", "dim_height", "weight"}
+)
+"""Money (``numeric(12,2)``) and measures (``numeric(14,4)``): ``Decimal`` in a record, decimal text in
+JSON."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +63,10 @@ class NormalizedRecord:
 
     Extras: ``base_part_number`` (the SKU before ``=``) and ``mapped_inventory``, the stock per Shopify
     location name for every location we write, sorted by name. Money is ``Decimal`` in cents; dimensions and
-    weight are ``Decimal`` as Boeing sent them; ``None`` means unknown.
+    weight are ``Decimal`` as Boeing sent them (or as stored: ``2.5000``); ``None`` means unknown.
+    Normalization fills ``body_html``, ``vendor``, ``currency``, ``condition`` and ``cert``; a stored row may
+    hold them blank, and the payload builders then fall back to the catalogue defaults. ``status`` is the
+    staging status (``published`` for a ``product`` row).
     """
 
     sku: str
@@ -38,10 +74,10 @@ class NormalizedRecord:
     base_part_number: str
     boeing_name: str | None
     boeing_description: str | None
-    body_html: str
-    vendor: str
+    body_html: str | None
+    vendor: str | None
     supplier_name: str | None
-    currency: str
+    currency: str | None
     list_price: Decimal | None
     net_price: Decimal | None
     cost_per_item: Decimal | None
@@ -63,8 +99,8 @@ class NormalizedRecord:
     faa_approval_code: str | None
     eccn: str | None
     schedule_b_code: str | None
-    condition: str
-    cert: str
+    condition: str | None
+    cert: str | None
     pma: bool | None
     boeing_image_url: str | None
     boeing_thumbnail_url: str | None
@@ -122,65 +158,56 @@ class NormalizedRecord:
         }
 
 
-class LocationQuantityLike(Protocol):
-    """A warehouse entry: ``LocationQuantity`` or any object with these attributes."""
+def record_to_json(record: NormalizedRecord) -> dict[str, Any]:
+    """The record's ``NORMALIZED_VALUE_FIELDS`` as a JSON object (without ``sku`` and the status).
 
-    @property
-    def location(self) -> str: ...
-    @property
-    def quantity(self) -> int: ...
+    Money and measures are decimal text (exact: ``"28.05"``, ``"2.5000"``), the stock status its value,
+    ``locations`` a list of ``{"location", "quantity"}`` objects and ``mapped_inventory`` ``[name, quantity]``
+    pairs. A reconciliation payload stores this object as its ``values``; keep it stable.
+    """
+    values = {name: getattr(record, name) for name in NORMALIZED_VALUE_FIELDS}
+    for name in DECIMAL_FIELDS:
+        if values[name] is not None:
+            values[name] = str(values[name])
+    values["inventory_status"] = record.inventory_status.value
+    values["locations"] = [entry.to_dict() for entry in record.locations]
+    values["mapped_inventory"] = [[location, quantity] for location, quantity in record.mapped_inventory]
+    return values
 
 
-class PublishableRecord(Protocol):
-    """The attributes publishing reads: a ``NormalizedRecord`` or any object providing them."""
+def record_from_json(
+    sku: str,
+    values: Mapping[str, Any],
+    *,
+    status: StagingStatus | str,
+    blocked_reason: BlockedReason | str | None = None,
+) -> NormalizedRecord:
+    """The record of ``sku`` from ``record_to_json``'s object, or from a row's columns as the driver reads
+    them (numbers as ``Decimal``, JSON columns decoded).
 
-    @property
-    def sku(self) -> str: ...
-    @property
-    def base_part_number(self) -> str: ...
-    @property
-    def boeing_name(self) -> str | None: ...
-    @property
-    def body_html(self) -> str | None: ...
-    @property
-    def vendor(self) -> str | None: ...
-    @property
-    def price(self) -> Decimal | None: ...
-    @property
-    def cost_per_item(self) -> Decimal | None: ...
-    @property
-    def dim_length(self) -> Decimal | None: ...
-    @property
-    def dim_width(self) -> Decimal | None: ...
-    @property
-    def dim_height(self) -> Decimal | None: ...
-    @property
-    def dim_uom(self) -> str | None: ...
-    @property
-    def weight(self) -> Decimal | None: ...
-    @property
-    def weight_unit(self) -> str | None: ...
-    @property
-    def base_uom(self) -> str | None: ...
-    @property
-    def country_of_origin(self) -> str | None: ...
-    @property
-    def hazmat_code(self) -> str | None: ...
-    @property
-    def faa_approval_code(self) -> str | None: ...
-    @property
-    def eccn(self) -> str | None: ...
-    @property
-    def schedule_b_code(self) -> str | None: ...
-    @property
-    def condition(self) -> str | None: ...
-    @property
-    def cert(self) -> str | None: ...
-    @property
-    def pma(self) -> bool | None: ...
-    @property
-    def location_summary(self) -> str | None: ...
-    @property
-    def locations(self) -> Iterable[LocationQuantityLike]: ...
-    @property
-    def mapped_inventory(self) -> Iterable[tuple[str, int]]: ...
+    Values are taken as stored, not normalized again. A missing stock status follows the total quantity, as
+    normalization sets it.
+    """
+    data: dict[str, Any] = {name: values.get(name) for name in NORMALIZED_VALUE_FIELDS}
+    for name in DECIMAL_FIELDS:
+        if data[name] is not None:
+            data[name] = parse_decimal(data[name])
+    stock = data["inventory_status"]
+    if stock is None:
+        in_stock = (data["inventory_quantity"] or 0) > 0
+        stock = InventoryStatus.IN_STOCK if in_stock else InventoryStatus.OUT_OF_STOCK
+    data["inventory_status"] = InventoryStatus(stock)
+    data["locations"] = tuple(
+        LocationQuantity(str(entry.get("location")), int(entry.get("quantity") or 0))
+        for entry in data["locations"] or ()
+        if isinstance(entry, Mapping)
+    )
+    data["mapped_inventory"] = tuple(
+        (str(pair[0]), int(pair[1])) for pair in data["mapped_inventory"] or () if len(pair) == 2
+    )
+    return NormalizedRecord(
+        sku=sku,
+        status=StagingStatus(status),
+        blocked_reason=None if blocked_reason is None else BlockedReason(blocked_reason),
+        **data,
+    )

@@ -7,12 +7,12 @@ from typing import Any
 
 from app.container import Container
 from app.core.constants.batches import BatchStatus, BatchType, ItemStage, ItemStatus
-from app.db.product_store import PRODUCT_VALUE_FIELDS
-from app.utils.normalized_record import NormalizedRecord
+from app.core.constants.extraction import StagingStatus
+from app.utils.normalized_record import NORMALIZED_VALUE_FIELDS, NormalizedRecord, record_from_json
 
 
-def product_values(sku: str, **overrides: Any) -> dict[str, Any]:
-    """Every published value of ``PRODUCT_VALUE_FIELDS`` for ``sku``, with overrides."""
+def published_record(sku: str, **overrides: Any) -> NormalizedRecord:
+    """A published record of ``sku`` with every value of ``NORMALIZED_VALUE_FIELDS`` set, with overrides."""
     base = sku.split("=", 1)[0]
     values: dict[str, Any] = {
         "base_part_number": base,
@@ -53,9 +53,9 @@ def product_values(sku: str, **overrides: Any) -> dict[str, Any]:
         "boeing_image_url": None,
         "boeing_thumbnail_url": None,
     }
-    assert set(values) == set(PRODUCT_VALUE_FIELDS)
+    assert set(values) == set(NORMALIZED_VALUE_FIELDS)
     values.update(overrides)
-    return values
+    return record_from_json(sku, values, status=StagingStatus.PUBLISHED)
 
 
 def stage(
@@ -135,3 +135,61 @@ def catalogue(count: int, *, image_base: str | None = None, prefix: str = "PN") 
                 )
             )
     return records
+
+
+STORED_RECONCILIATION_PAYLOAD: dict[str, Any] = {
+    "sku": "WF338109=K3",
+    "batch_id": None,
+    "item_id": None,
+    "values": {
+        "base_part_number": "WF338109",
+        "title": "WF338109",
+        "boeing_name": "GASKET, O-RING",
+        "boeing_description": "O-Ring Gasket for hydraulic system",
+        "body_html": "<p>Part No. WF338109</p><p>Description: GASKET, O-RING</p>"
+        "<p>Manufacturer: BOEING COMMERCIAL AIRPLANES</p><p>Cert: FAA 8130-3</p><p>Condition: NE</p>"
+        "<p>Unit of Measure: EA</p>",
+        "vendor": "BOEING COMMERCIAL AIRPLANES",
+        "supplier_name": "BOEING COMMERCIAL AIRPLANES",
+        "currency": "USD",
+        "list_price": "25.50",
+        "net_price": "23.00",
+        "cost_per_item": "25.50",
+        "price": "28.05",
+        "dim_length": "2.5000",
+        "dim_width": "1.0000",
+        "dim_height": "0.5000",
+        "dim_uom": "IN",
+        "weight": "0.1000",
+        "weight_unit": "LB",
+        "base_uom": "EA",
+        "inventory_quantity": 150,
+        "inventory_status": "in_stock",
+        "location_summary": "Chicago Warehouse: 50; Dallas Central: 100",
+        "locations": [
+            {"location": "Chicago Warehouse", "quantity": 50},
+            {"location": "Dallas Central", "quantity": 100},
+        ],
+        "mapped_inventory": [["Chicago Warehouse", 50], ["Dallas Central", 100], ["Miami, FL", 0]],
+        "country_of_origin": "United States",
+        "hazmat_code": "N",
+        "faa_approval_code": "PMA",
+        "eccn": "EAR99",
+        "schedule_b_code": "8484.10",
+        "condition": "NE",
+        "cert": "FAA 8130-3",
+        "pma": True,
+        "boeing_image_url": "http://127.0.0.1:8081/media/products/WF338109%3DK3.png",
+        "boeing_thumbnail_url": "http://127.0.0.1:8081/media/thumbnails/WF338109%3DK3.png",
+    },
+    "shopify_product_id": "1000000000001",
+    "shopify_variant_id": "1000000000001",
+    "shopify_inventory_item_id": "1000000000001",
+    "shopify_handle": "wf338109--k3",
+    "image_url": "http://127.0.0.1:8000/media/images/bede83d497b51ce05f7303971b4fe15c5461bbf594834815fda371a350dfa606.png",
+    "content_hash": "60b374eb1a98653c21c80924ca74773c7697fe765feb0f88ef7a6e5c1f3e6eb1",
+    "created_by": "operator-1",
+}
+"""A ``publish_reconciliation.payload`` as the publisher stores it for ``normalized()`` staged and published
+(here without a batch item, as an operator's edit stores it): pending records in this form must keep
+reading."""

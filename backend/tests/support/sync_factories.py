@@ -13,7 +13,6 @@ from typing import Any
 import psycopg
 
 from app.container import Container
-from app.db.product_store import PRODUCT_VALUE_FIELDS
 from app.utils.hash_utils import sync_hash_for
 from app.utils.normalized_record import NormalizedRecord
 
@@ -162,11 +161,9 @@ def publish_record(
 ) -> str:
     """Save ``record`` as published (through the product store) and enroll it with its sync hash; return the
     schedule id. Shopify ids are ``number`` for the product, variant and inventory item."""
-    values = {name: getattr(record, name) for name in PRODUCT_VALUE_FIELDS}
     with container.uow_factory() as uow:
         uow.products.upsert_published(
-            sku=record.sku,
-            values=values,
+            record,
             shopify_product_id=str(number),
             shopify_variant_id=str(number),
             shopify_inventory_item_id=str(number),

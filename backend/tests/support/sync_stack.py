@@ -17,7 +17,6 @@ from typing import Any
 import httpx
 
 from app.container import Container
-from app.db.product_store import PRODUCT_VALUE_FIELDS
 from app.services.utils.shopify_payload_builder import build_product_set
 from app.utils.boeing_normalize import normalize_response
 from app.utils.normalized_record import NormalizedRecord
@@ -91,8 +90,7 @@ def publish_catalog(
         result = container.shopify_client.product_set(request.variables)
         with container.uow_factory() as uow:
             uow.products.upsert_published(
-                sku=record.sku,
-                values={name: getattr(record, name) for name in PRODUCT_VALUE_FIELDS},
+                record,
                 shopify_product_id=result.product_id.rsplit("/", 1)[-1],
                 shopify_variant_id=(result.variant_id or "").rsplit("/", 1)[-1] or None,
                 shopify_inventory_item_id=(result.inventory_item_id or "").rsplit("/", 1)[-1] or None,

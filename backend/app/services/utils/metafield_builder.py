@@ -35,7 +35,7 @@ from app.core.constants.metafields import (
 from app.core.constants.pricing import DEFAULT_CONDITION
 from app.core.constants.publishing import DISTRIBUTION_SOURCE
 from app.utils.catalog_rules import map_certificate, map_uom, text_value
-from app.utils.normalized_record import PublishableRecord
+from app.utils.normalized_record import NormalizedRecord
 
 __all__ = [
     "build_location_summary_metafield",
@@ -48,7 +48,7 @@ __all__ = [
 
 
 def product_metafields(
-    record: PublishableRecord, inventory_location_codes: Mapping[str, str]
+    record: NormalizedRecord, inventory_location_codes: Mapping[str, str]
 ) -> list[dict[str, str]]:
     """Every product metafield that has a value, in the definitions' order, as ``MetafieldInput`` dicts."""
     values: dict[MetafieldDefinition, str | None] = {
@@ -83,7 +83,7 @@ def metafield_input(definition: MetafieldDefinition, value: str) -> dict[str, st
     return {"namespace": definition.namespace, "key": definition.key, "type": definition.type, "value": value}
 
 
-def dimensions_text(record: PublishableRecord) -> str | None:
+def dimensions_text(record: NormalizedRecord) -> str | None:
     """``"2.5 x 1 x 0.5 IN"`` when all three dimensions are known (unit left out if unknown), else None.
 
     Numbers are written without trailing zeros, so a record read back from the database (``numeric(14,4)``:
@@ -101,7 +101,7 @@ def _measure(value: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def inventory_location_code(record: PublishableRecord, codes: Mapping[str, str]) -> str | None:
+def inventory_location_code(record: NormalizedRecord, codes: Mapping[str, str]) -> str | None:
     """The code of the first warehouse (by name) with stock that has a code in ``codes``.
 
     Stock Boeing reported without warehouses (placed at the default location) falls back to the first
@@ -119,7 +119,7 @@ def inventory_location_code(record: PublishableRecord, codes: Mapping[str, str])
 
 
 def build_location_summary_metafield(
-    product_id: str, record: PublishableRecord, *, inventory_location_codes: Mapping[str, str] | None = None
+    product_id: str, record: NormalizedRecord, *, inventory_location_codes: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
     """``metafieldsSet`` variables for ``boeing.location_summary`` and ``custom.inventory_location_code``.
 

@@ -54,7 +54,7 @@ from app.utils.catalog_rules import (
     text_value,
 )
 from app.utils.hash_utils import content_hash
-from app.utils.normalized_record import PublishableRecord
+from app.utils.normalized_record import NormalizedRecord
 
 __all__ = [
     "IDEMPOTENCY_NAMESPACE",
@@ -110,7 +110,7 @@ def origin_tag(country: str | None) -> str | None:
 
 
 def build_product_set(
-    record: PublishableRecord,
+    record: NormalizedRecord,
     *,
     location_ids: Mapping[str, str],
     inventory_location_codes: Mapping[str, str],
@@ -204,7 +204,7 @@ def build_variant_price_update(
     return {"productId": product_id, "variants": [variant]}
 
 
-def _description(record: PublishableRecord, vendor: str) -> str:
+def _description(record: NormalizedRecord, vendor: str) -> str:
     return render_description_html(
         base=record.base_part_number,
         name=record.boeing_name,

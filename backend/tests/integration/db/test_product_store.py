@@ -13,7 +13,7 @@ from app.container import Container
 from app.core.exceptions import ConflictError
 from app.utils.hash_utils import sync_hash_for
 from app.utils.sync_helpers import current_bucket
-from tests.support.publishing_factories import product_values
+from tests.support.publishing_factories import published_record
 
 
 @pytest.fixture
@@ -25,8 +25,7 @@ def conn(db: str) -> Iterator[psycopg.Connection]:
 def publish(container: Container, sku: str, product_id: str = "1001", **overrides: object) -> None:
     with container.uow_factory() as uow:
         uow.products.upsert_published(
-            sku=sku,
-            values=product_values(sku, **overrides),
+            published_record(sku, **overrides),
             shopify_product_id=product_id,
             shopify_variant_id=f"{product_id}1",
             shopify_inventory_item_id=f"{product_id}2",
@@ -46,19 +45,22 @@ def test_upsert_inserts_then_updates_in_place_keeping_the_creator(container: Con
     assert first.product_gid == "gid://shopify/Product/1001"
     assert first.variant_gid == "gid://shopify/ProductVariant/10011"
     assert first.inventory_item_gid == "gid://shopify/InventoryItem/10012"
-    assert first.price == Decimal("28.05")
-    assert first.mapped_inventory == (("Chicago Warehouse", 50), ("Dallas Central", 100), ("Miami, FL", 0))
-    assert [(e.location, e.quantity) for e in first.locations] == [
+    assert first.record.price == Decimal("28.05")
+    assert first.record.mapped_inventory == (
+        ("Chicago Warehouse", 50),
+        ("Dallas Central", 100),
+        ("Miami, FL", 0),
+    )
+    assert [(e.location, e.quantity) for e in first.record.locations] == [
         ("Dallas Central", 100),
         ("Chicago Warehouse", 50),
     ]
-    # The row feeds the sync hash directly.
-    assert len(sync_hash_for(first)) == 64  # type: ignore[arg-type]
+    # The row's record feeds the sync hash directly.
+    assert len(sync_hash_for(first.record)) == 64
 
     with container.uow_factory() as uow:
         updated = uow.products.upsert_published(
-            sku="WF338109=K3",
-            values=product_values("WF338109=K3", price=Decimal("30.00")),
+            published_record("WF338109=K3", price=Decimal("30.00")),
             shopify_product_id="1001",
             shopify_variant_id="10011",
             shopify_inventory_item_id="10012",
@@ -68,7 +70,7 @@ def test_upsert_inserts_then_updates_in_place_keeping_the_creator(container: Con
             created_by="someone-else",
         )
     assert updated.id == first.id
-    assert updated.price == Decimal("30.00")
+    assert updated.record.price == Decimal("30.00")
     assert updated.content_hash == "hash-2"
     assert updated.created_by == "operator-1"
     assert updated.published_at >= first.published_at
@@ -137,7 +139,7 @@ def test_sync_values_update_price_and_stock_and_clear_the_publish_hash(container
         )
         row = uow.products.get_by_sku("A-1")
     assert row is not None
-    assert (row.price, row.inventory_quantity, row.content_hash) == (Decimal("33.00"), 7, None)
+    assert (row.record.price, row.record.inventory_quantity, row.content_hash) == (Decimal("33.00"), 7, None)
 
 
 def test_enrollment_picks_the_least_loaded_bucket_and_its_next_slot(container: Container) -> None:
@@ -151,11 +153,11 @@ def test_enrollment_picks_the_least_loaded_bucket_and_its_next_slot(container: C
             rows.append(
                 uow.schedule.enroll(
                     sku=sku,
-                    base_price=product.cost_per_item,
+                    base_price=product.record.cost_per_item,
                     quantity=150,
                     inventory_status="in_stock",
-                    location_summary=product.location_summary,
-                    mapped_inventory=product.mapped_inventory,
+                    location_summary=product.record.location_summary,
+                    mapped_inventory=product.record.mapped_inventory,
                     sync_hash="h-" + sku,
                     created_by="operator-1",
                     bucket_count=2,

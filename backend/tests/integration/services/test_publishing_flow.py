@@ -3,6 +3,7 @@ unchanged products, quota waits, retries and reconciliation (the tasks' bodies, 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -11,12 +12,14 @@ import httpx
 import psycopg
 import pytest
 
-from app.container import Container
+from app.container import Container, build_container
 from app.core.exceptions import DatabaseError, QuotaWait, RetryableError
 from app.db.reconciliation_store import ReconciliationStore
+from app.utils.hash_utils import sync_hash_for
 from tests.support.boeing_items import location, normalized
 from tests.support.processes import Emulator, start_emulator
-from tests.support.publishing_factories import normalized_batch, stage
+from tests.support.publishing_factories import STORED_RECONCILIATION_PAYLOAD, normalized_batch, stage
+from tests.support.settings import settings_from_env
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +154,34 @@ def test_a_bulk_run_publishes_one_product_per_full_sku_and_fails_what_cannot_be_
         ("WF338109=K3", True, Decimal("25.50"), True),
         ("WF338109=K5", True, Decimal("30.01"), True),
     ]
+
+
+def test_stock_goes_where_the_location_settings_in_force_at_publish_time_send_it(
+    container: Container, shopify: Emulator, authed_env: dict[str, str]
+) -> None:
+    stage(
+        container,
+        [normalized(aviallPartNumber="AN3-12A", locationAvailabilities=[location("Miami, FL", "7")])],
+    )
+    # Miami's warehouse moves to the Dallas store location after the part was normalized.
+    remap = json.dumps({"Dallas Central": "Dallas Central", "Miami, FL": "Dallas Central"})
+    remapped = build_container(
+        settings_from_env({**authed_env, "SHOPIFY_LOCATION_MAP": remap}), task_sender=container.task_sender
+    )
+    try:
+        result = remapped.publishing_service.publish_bulk(
+            part_numbers=["AN3-12A"],
+            part_numbers_text=None,
+            batch_id=None,
+            idempotency_key=None,
+            created_by="op",
+        )
+        assert drain(remapped, result.batch.id) == {"AN3-12A": "published"}
+    finally:
+        remapped.close()
+    (product,) = _flat(emulator_products(shopify))
+    assert product["inventory"]["Dallas Central"] == 7
+    assert "Miami, FL" not in product["inventory"], "a location no longer mapped is not written"
 
 
 def test_publishing_a_batch_again_sends_nothing_for_unchanged_products(
@@ -320,6 +351,53 @@ def test_a_failed_save_after_a_shopify_write_is_reconciled_never_deleted(
     assert conn.execute("SELECT count(*) FROM product").fetchone() == (1,)
     assert batch_row(conn, batch_id) == ("publish", "completed", 1, 1, 0)
     assert len(emulator_products(shopify)) == 1, "no orphan, nothing deleted"
+
+
+def test_a_pending_write_is_stored_in_the_established_form(
+    container: Container, shopify: Emulator, conn: psycopg.Connection
+) -> None:
+    batch_id, _ = publish_with_a_failing_save(container, conn)
+    (payload,) = conn.execute("SELECT payload FROM publish_reconciliation").fetchone()  # type: ignore[misc]
+    assert set(payload) == set(STORED_RECONCILIATION_PAYLOAD)
+    assert payload["values"] == STORED_RECONCILIATION_PAYLOAD["values"], "the staged row's values, as stored"
+    assert (payload["sku"], payload["batch_id"], payload["created_by"]) == ("WF338109=K3", batch_id, "op")
+
+
+def test_a_pending_write_stored_in_the_established_form_is_saved(
+    container: Container, conn: psycopg.Connection
+) -> None:
+    with container.uow_factory() as uow:
+        pending = uow.reconciliation.record_pending(
+            sku="WF338109=K3",
+            batch_id=None,
+            shopify_product_id="1000000000001",
+            shopify_variant_id="1000000000001",
+            shopify_inventory_item_id="1000000000001",
+            shopify_handle="wf338109--k3",
+            payload=STORED_RECONCILIATION_PAYLOAD,
+            error="insert failed",
+            retry_in_s=0,
+        )
+    assert container.publish_reconciliation_service.reconcile(pending.id)["resolved"] == 1
+    with container.uow_factory() as uow:
+        product = uow.products.get_by_sku("WF338109=K3")
+    assert product is not None
+    assert (product.shopify_product_id, product.content_hash, product.created_by) == (
+        "1000000000001",
+        STORED_RECONCILIATION_PAYLOAD["content_hash"],
+        "operator-1",
+    )
+    record = product.record
+    assert (record.price, record.cost_per_item, record.dim_length) == (
+        Decimal("28.05"),
+        Decimal("25.50"),
+        Decimal("2.5000"),
+    )
+    assert record.mapped_inventory == (("Chicago Warehouse", 50), ("Dallas Central", 100), ("Miami, FL", 0))
+    schedule = conn.execute(
+        "SELECT last_price, last_quantity, last_hash FROM product_sync_schedule"
+    ).fetchone()
+    assert schedule == (Decimal("25.50"), 150, sync_hash_for(record))
 
 
 def test_a_reconciled_save_commits_together_with_its_record(

@@ -10,9 +10,20 @@ from typing import Any
 import pytest
 
 from app.core.constants.extraction import BlockedReason, StagingStatus
-from app.utils.boeing_normalize import normalize_line_item, normalize_response, record_from_dict
+from app.utils.boeing_normalize import (
+    normalize_line_item,
+    normalize_response,
+    record_from_dict,
+    with_location_settings,
+)
 from app.utils.normalized_record import NormalizedRecord
 from tests.support.boeing_items import DROP, US_LOCATION_MAP, line_item, location
+
+
+def html(record: NormalizedRecord) -> str:
+    """The record's description; the normalizer always writes one."""
+    assert record.body_html is not None
+    return record.body_html
 
 
 def normalize(
@@ -181,7 +192,7 @@ def test_weight_zero_or_missing_is_unknown(weight: Any, expected: Decimal | None
 def test_sku_keeps_the_suffix_and_title_is_the_base_part_number(part: str, sku: str, base: str) -> None:
     record = normalize(line_item(aviallPartNumber=part))
     assert (record.sku, record.title, record.base_part_number) == (sku, base, base)
-    assert record.body_html.startswith(f"<p>Part No. {base}</p>")
+    assert html(record).startswith(f"<p>Part No. {base}</p>")
 
 
 def test_every_variant_of_a_base_is_its_own_record() -> None:
@@ -240,16 +251,14 @@ def test_currency_defaults_to_usd(currency: str | None, expected: str) -> None:
 )
 def test_the_description_shows_the_mapped_unit_of_measure(base_uom: Any, shown: str) -> None:
     record = normalize(line_item(baseUOM=base_uom))
-    assert record.body_html.endswith(f"<p>Unit of Measure: {shown}</p>")
+    assert html(record).endswith(f"<p>Unit of Measure: {shown}</p>")
 
 
 def test_description_values_are_html_escaped() -> None:
     record = normalize(line_item(name='<script>alert("x")</script> & co', supplierName="Smith & Sons <Ltd>"))
-    assert "<script>" not in record.body_html
-    assert (
-        "<p>Description: &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co</p>" in record.body_html
-    )
-    assert "<p>Manufacturer: Smith &amp; Sons &lt;Ltd&gt;</p>" in record.body_html
+    assert "<script>" not in html(record)
+    assert "<p>Description: &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co</p>" in html(record)
+    assert "<p>Manufacturer: Smith &amp; Sons &lt;Ltd&gt;</p>" in html(record)
     assert record.boeing_name == '<script>alert("x")</script> & co'  # the data itself stays as sent
 
 
@@ -258,7 +267,7 @@ def test_vendor_defaults_to_bdi(supplier: Any) -> None:
     record = normalize(line_item(supplierName=supplier))
     assert record.vendor == "BDI"
     assert record.supplier_name is None
-    assert "<p>Manufacturer: BDI</p>" in record.body_html
+    assert "<p>Manufacturer: BDI</p>" in html(record)
 
 
 @pytest.mark.parametrize(
@@ -309,3 +318,27 @@ def test_record_from_dict_recomputes_status_from_edited_values() -> None:
 def test_record_from_dict_needs_a_sku() -> None:
     with pytest.raises(ValueError, match="sku"):
         record_from_dict({"title": "X"}, location_map=US_LOCATION_MAP, default_location=None)
+
+
+def test_stock_is_mapped_again_with_the_location_settings_in_force() -> None:
+    item = line_item(
+        locationAvailabilities=[location("Dallas Central", 7), location("Miami, FL", 3)], quantity=10
+    )
+    staged = normalize(item, location_map={"Dallas Central": "Texas", "Miami, FL": "Florida"})
+    assert staged.mapped_inventory == (("Florida", 3), ("Texas", 7))
+
+    merged = with_location_settings(
+        staged, location_map={"Dallas Central": "South", "Miami, FL": "South"}, default_location=None
+    )
+    assert merged.mapped_inventory == (("South", 10),)
+    assert (merged.status, merged.blocked_reason) == (StagingStatus.FETCHED, None)
+    assert dataclasses.replace(merged, mapped_inventory=staged.mapped_inventory) == staged, (
+        "stock fields only"
+    )
+
+    unmapped = with_location_settings(staged, location_map={"Germany CSC": "Berlin"}, default_location=None)
+    assert unmapped.mapped_inventory == (("Berlin", 0),)
+    assert (unmapped.status, unmapped.blocked_reason) == (
+        StagingStatus.BLOCKED,
+        BlockedReason.NO_MAPPED_LOCATION,
+    )

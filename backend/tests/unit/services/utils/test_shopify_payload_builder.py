@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -210,10 +209,9 @@ def test_origin_tag(country: str | None, tag: str | None) -> None:
     assert origin_tag(country) == tag
 
 
-def test_any_object_with_the_record_attributes_can_be_published() -> None:
-    fields = {field.name: getattr(record(), field.name) for field in dataclasses.fields(NormalizedRecord)}
-    fields.update(vendor=None, body_html=None, cert="EASA", condition=None)
-    request = build(SimpleNamespace(**fields))
+def test_a_stored_record_with_blank_texts_is_published_with_the_catalogue_defaults() -> None:
+    stored = dataclasses.replace(record(), vendor=None, body_html=None, cert="EASA", condition=None)
+    request = build(stored)
     assert request.input["vendor"] == "BDI"
     assert "<p>Cert: EASA Form 1</p>" in request.input["descriptionHtml"]
     assert "<p>Condition: NE</p>" in request.input["descriptionHtml"]
