@@ -112,11 +112,6 @@ class NormalizedRecord:
         """Total stock (``inventory_quantity``, 0 when unknown)."""
         return self.inventory_quantity or 0
 
-    @property
-    def mapped_quantity(self) -> int:
-        """Stock at the Shopify locations we sell from."""
-        return sum(quantity for _, quantity in self.mapped_inventory)
-
     def to_dict(self) -> dict[str, Any]:
         """The NormalizedProduct of ``http-api.md`` § 2.3; numbers stay ``Decimal`` for the API layer."""
         return {

@@ -32,18 +32,9 @@ from app.core.constants.publishing import (
 )
 from app.core.money import format_money, round_money
 from app.services.utils.inventory_mapper import (
-    IDEMPOTENCY_NAMESPACE,
-    InventorySetRequest,
-    build_inventory_set,
     product_set_inventory_quantities,
-    uses_change_from_quantity,
 )
 from app.services.utils.metafield_builder import (
-    build_location_summary_metafield,
-    dimensions_text,
-    inventory_location_code,
-    metafield_definition_inputs,
-    metafield_input,
     product_metafields,
 )
 from app.utils.catalog_rules import (
@@ -57,23 +48,12 @@ from app.utils.hash_utils import content_hash
 from app.utils.normalized_record import NormalizedRecord
 
 __all__ = [
-    "IDEMPOTENCY_NAMESPACE",
-    "InventorySetRequest",
     "ProductSetRequest",
-    "build_inventory_set",
-    "build_location_summary_metafield",
     "build_product_set",
     "build_variant_price_update",
-    "dimensions_text",
-    "inventory_location_code",
-    "metafield_definition_inputs",
-    "metafield_input",
     "origin_tag",
     "product_handle",
-    "product_metafields",
-    "product_set_inventory_quantities",
     "publish_content_hash",
-    "uses_change_from_quantity",
 ]
 
 _HANDLE_UNSAFE = re.compile(r"[^a-z0-9=]")

@@ -14,12 +14,9 @@ import redis as redis_lib
 from app.clients.shopify_client import ProductSetResult, ShopifyClient
 from app.core.config import ShopifySettings
 from app.core.exceptions import NonRetryableError, QuotaWait
+from app.services.utils.inventory_mapper import build_inventory_set
 from app.services.utils.metafield_builder import build_location_summary_metafield, metafield_definition_inputs
-from app.services.utils.shopify_payload_builder import (
-    build_inventory_set,
-    build_product_set,
-    build_variant_price_update,
-)
+from app.services.utils.shopify_payload_builder import build_product_set, build_variant_price_update
 from app.utils.shopify_rate_limiter import ShopifyCostLimiter
 from tests.support.boeing_items import normalized
 from tests.support.processes import Emulator, start_emulator

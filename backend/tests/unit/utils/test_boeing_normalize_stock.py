@@ -83,7 +83,7 @@ def test_non_us_only_stock_is_blocked_no_mapped_location() -> None:
     assert record.locations == (LocationQuantity("Germany CSC", 40),)
     assert record.location_summary == "Germany CSC: 40"
     assert record.mapped_inventory == (("Chicago Warehouse", 0), ("Dallas Central", 0), ("Miami, FL", 0))
-    assert record.mapped_quantity == 0
+    assert sum(quantity for _, quantity in record.mapped_inventory) == 0
 
 
 def test_mixed_stock_maps_only_us_warehouses_but_counts_all_in_the_total() -> None:
@@ -102,7 +102,7 @@ def test_stock_without_locations_is_blocked_without_a_default_location() -> None
     record = normalize(line_item(quantity="12", locationAvailabilities=DROP))
     assert record.blocked_reason is BlockedReason.NO_MAPPED_LOCATION
     assert record.inventory_quantity == 12
-    assert record.mapped_quantity == 0
+    assert sum(quantity for _, quantity in record.mapped_inventory) == 0
 
 
 @pytest.mark.parametrize("locations", [DROP, None, []])
