@@ -31,12 +31,8 @@ from app.core.constants.publishing import (
     UPSERT_KEY_NAMESPACE,
 )
 from app.core.money import format_money, round_money
-from app.services.utils.inventory_mapper import (
-    product_set_inventory_quantities,
-)
-from app.services.utils.metafield_builder import (
-    product_metafields,
-)
+from app.services.utils.inventory_mapper import product_set_inventory_quantities
+from app.services.utils.metafield_builder import product_metafields
 from app.utils.catalog_rules import (
     map_certificate,
     map_uom,
