@@ -31,9 +31,9 @@ from app.services.extraction_service import ExtractionService
 from app.services.health_service import HealthService
 from app.services.normalization_service import NormalizationService
 from app.services.products_service import ProductsService
-from app.services.publish_outcomes import PublishOutcomes
+from app.services.publish_outcome_service import PublishOutcomeService
 from app.services.publish_reconciliation_service import PublishReconciliationService
-from app.services.publish_runner import PublishRunner
+from app.services.publish_run_service import PublishRunService
 from app.services.publishing_service import PublishingService
 from app.services.recovery_service import RecoveryService
 from app.services.retention_service import RetentionService
@@ -244,8 +244,8 @@ class Container:
 
     # --- publishing -----------------------------------------------------------------------------------------
     @component
-    def publish_outcomes(self) -> PublishOutcomes:
-        return PublishOutcomes(
+    def publish_outcome_service(self) -> PublishOutcomeService:
+        return PublishOutcomeService(
             uow_factory=self.uow_factory,
             batch_service=self.batch_service,
             dispatcher=self.dispatcher,
@@ -256,20 +256,20 @@ class Container:
     def publish_reconciliation_service(self) -> PublishReconciliationService:
         return PublishReconciliationService(
             uow_factory=self.uow_factory,
-            outcomes=self.publish_outcomes,
+            outcomes=self.publish_outcome_service,
             client=self.shopify_client,
             dispatcher=self.dispatcher,
             settings=self.settings,
         )
 
     @component
-    def publish_runner(self) -> PublishRunner:
-        return PublishRunner(
+    def publish_run_service(self) -> PublishRunService:
+        return PublishRunService(
             uow_factory=self.uow_factory,
             client=self.shopify_client,
             setup=self.shopify_setup_service,
             images=self.image_store,
-            outcomes=self.publish_outcomes,
+            outcomes=self.publish_outcome_service,
             reconciliation=self.publish_reconciliation_service,
             settings=self.settings,
         )
@@ -279,8 +279,8 @@ class Container:
         return PublishingService(
             uow_factory=self.uow_factory,
             batch_service=self.batch_service,
-            outcomes=self.publish_outcomes,
-            runner=self.publish_runner,
+            outcomes=self.publish_outcome_service,
+            runner=self.publish_run_service,
             client=self.shopify_client,
             setup=self.shopify_setup_service,
             dispatcher=self.dispatcher,

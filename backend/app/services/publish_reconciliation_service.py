@@ -28,7 +28,7 @@ from app.core.constants.tasks import Task
 from app.core.exceptions import RetryableError, UpstreamError
 from app.db.reconciliation_store import ReconciliationRow
 from app.db.unit_of_work import UnitOfWorkFactory
-from app.services.publish_outcomes import PublishedWrite, PublishOutcomes
+from app.services.publish_outcome_service import PublishedWrite, PublishOutcomeService
 from app.services.task_dispatcher import TaskDispatcher
 from app.utils.normalized_record import record_from_json, record_to_json
 from app.utils.sync_helpers import retry_backoff
@@ -49,7 +49,7 @@ class PublishReconciliationService:
         self,
         *,
         uow_factory: UnitOfWorkFactory,
-        outcomes: PublishOutcomes,
+        outcomes: PublishOutcomeService,
         client: ShopifyClient,
         dispatcher: TaskDispatcher,
         settings: Settings,

@@ -35,8 +35,8 @@ from app.db.batch_store import BatchRow
 from app.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from app.schemas.batches import BulkAccepted
 from app.services.batch_service import BatchService
-from app.services.publish_outcomes import PublishedWrite, PublishOutcomes
-from app.services.publish_runner import PublishRunner
+from app.services.publish_outcome_service import PublishedWrite, PublishOutcomeService
+from app.services.publish_run_service import PublishRunService
 from app.services.shopify_setup_service import MetafieldSetupReport, ShopifySetupService
 from app.services.task_dispatcher import TaskDispatcher
 from app.utils.boeing_normalize import record_from_dict
@@ -80,8 +80,8 @@ class PublishingService:
         *,
         uow_factory: UnitOfWorkFactory,
         batch_service: BatchService,
-        outcomes: PublishOutcomes,
-        runner: PublishRunner,
+        outcomes: PublishOutcomeService,
+        runner: PublishRunService,
         client: ShopifyClient,
         setup: ShopifySetupService,
         dispatcher: TaskDispatcher,

@@ -99,7 +99,7 @@ def publish_catalog(
                 content_hash="e2e",
                 created_by=created_by,
             )
-            container.publish_outcomes.enroll(uow, record, created_by)
+            container.publish_outcome_service.enroll(uow, record, created_by)
         published.append(record.sku)
     return published
 

@@ -15,13 +15,13 @@ from app.core.constants.tasks import Task
 
 @shared_task(name=Task.PUBLISH_BATCH, base=BaseTask, bind=True, max_retries=0)
 def publish_batch(self: BaseTask, batch_id: str, run: int) -> int:
-    return int(self.container.publish_runner.start_run(batch_id, run))
+    return int(self.container.publish_run_service.start_run(batch_id, run))
 
 
 @shared_task(name=Task.PUBLISH_PRODUCT, base=BaseTask, bind=True, max_retries=3)
 def publish_product(self: BaseTask, batch_id: str, item_id: int) -> str:
     return str(
-        self.container.publish_runner.publish_item(batch_id, item_id, last_attempt=self.is_last_attempt)
+        self.container.publish_run_service.publish_item(batch_id, item_id, last_attempt=self.is_last_attempt)
     )
 
 

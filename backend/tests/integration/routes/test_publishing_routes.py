@@ -36,13 +36,13 @@ def publish_now(container: Container, *skus: str) -> str:
     result = container.publishing_service.publish_bulk(
         part_numbers=list(skus), part_numbers_text=None, batch_id=None, idempotency_key=None, created_by="op"
     )
-    container.publish_runner.start_run(result.batch.id, result.batch.publish_run)
+    container.publish_run_service.start_run(result.batch.id, result.batch.publish_run)
     with container.uow_factory() as uow:
         ids = uow.conn.execute(
             "SELECT id FROM batch_items WHERE batch_id = %s", (result.batch.id,)
         ).fetchall()
     for (item_id,) in ids:
-        container.publish_runner.publish_item(result.batch.id, item_id, last_attempt=True)
+        container.publish_run_service.publish_item(result.batch.id, item_id, last_attempt=True)
     return result.batch.id
 
 

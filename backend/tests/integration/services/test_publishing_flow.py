@@ -46,7 +46,7 @@ def conn(db: str) -> Iterator[psycopg.Connection]:
 
 def drain(container: Container, batch_id: str, *, last_attempt: bool = True) -> dict[str, str]:
     """Run the tasks' bodies in-process: start the run, then publish every item it sends, until done."""
-    runner = container.publish_runner
+    runner = container.publish_run_service
     with container.uow_factory() as uow:
         batch = uow.batches.get(batch_id)
         assert batch is not None  # created by the caller
@@ -238,7 +238,7 @@ def test_a_quota_wait_hands_the_item_back_without_counting_an_attempt(
         idempotency_key=None,
         created_by="op",
     )
-    container.publish_runner.start_run(result.batch.id, 0)
+    container.publish_run_service.start_run(result.batch.id, 0)
     container.shopify_setup_service.setup_metafields()
     container.shopify_setup_service.location_ids()
     plan = {"restore_rate": 1, "bucket_size": 100, "max_query_cost": 1000}
@@ -246,7 +246,7 @@ def test_a_quota_wait_hands_the_item_back_without_counting_an_attempt(
     httpx.put(f"{shopify.url}/_emulator/bucket", json={"currently_available": 0}).raise_for_status()
     (item_id,) = conn.execute("SELECT id FROM batch_items WHERE batch_id = %s", (result.batch.id,)).fetchone()  # type: ignore[misc]
     with pytest.raises(QuotaWait) as wait:
-        container.publish_runner.publish_item(result.batch.id, item_id, last_attempt=True)
+        container.publish_run_service.publish_item(result.batch.id, item_id, last_attempt=True)
     assert wait.value.wait_s > 2
     assert conn.execute("SELECT status, attempts FROM batch_items WHERE id = %s", (item_id,)).fetchone() == (
         "sent",
@@ -265,14 +265,14 @@ def test_transient_errors_retry_then_fail_with_the_reason_on_the_last_attempt(
         idempotency_key=None,
         created_by="op",
     )
-    container.publish_runner.start_run(result.batch.id, 0)
+    container.publish_run_service.start_run(result.batch.id, 0)
     fault = {"operation": "productSet", "kind": "http_503", "count": 2}
     httpx.post(f"{shopify.url}/_emulator/faults", json=fault).raise_for_status()
     (item_id,) = conn.execute("SELECT id FROM batch_items WHERE batch_id = %s", (result.batch.id,)).fetchone()  # type: ignore[misc]
     with pytest.raises(RetryableError):
-        container.publish_runner.publish_item(result.batch.id, item_id, last_attempt=False)
+        container.publish_run_service.publish_item(result.batch.id, item_id, last_attempt=False)
     assert conn.execute("SELECT status FROM batch_items WHERE id = %s", (item_id,)).fetchone() == ("sent",)
-    assert container.publish_runner.publish_item(result.batch.id, item_id, last_attempt=True) == "failed"
+    assert container.publish_run_service.publish_item(result.batch.id, item_id, last_attempt=True) == "failed"
     status, error, attempts = conn.execute(
         "SELECT status, error, attempts FROM batch_items WHERE id = %s", (item_id,)
     ).fetchone()  # type: ignore[misc]
@@ -293,14 +293,17 @@ def test_a_response_lost_after_the_write_is_retried_without_a_duplicate(
         idempotency_key=None,
         created_by="op",
     )
-    container.publish_runner.start_run(result.batch.id, 0)
+    container.publish_run_service.start_run(result.batch.id, 0)
     fault = {"operation": "productSet", "kind": "http_502", "count": 1, "phase": "after"}
     httpx.post(f"{shopify.url}/_emulator/faults", json=fault).raise_for_status()
     (item_id,) = conn.execute("SELECT id FROM batch_items WHERE batch_id = %s", (result.batch.id,)).fetchone()  # type: ignore[misc]
     with pytest.raises(RetryableError):
-        container.publish_runner.publish_item(result.batch.id, item_id, last_attempt=False)
+        container.publish_run_service.publish_item(result.batch.id, item_id, last_attempt=False)
     assert len(emulator_products(shopify)) == 1, "the write was applied, its answer lost"
-    assert container.publish_runner.publish_item(result.batch.id, item_id, last_attempt=False) == "published"
+    assert (
+        container.publish_run_service.publish_item(result.batch.id, item_id, last_attempt=False)
+        == "published"
+    )
     assert len(emulator_products(shopify)) == 1
     assert batch_row(conn, result.batch.id) == ("publish", "completed", 1, 1, 0)
 

@@ -1,8 +1,8 @@
 """The worker side of publishing: start a run, publish one item (one ``productSet`` per SKU).
 
 ``start_run`` (task ``tasks.publishing.publish_batch``) moves a new batch to ``processing`` and sends the
-first window of items; each finished item sends the next (``PublishOutcomes.top_up``), so the broker only
-ever holds a bounded number of publish messages.
+first window of items; each finished item sends the next (``PublishOutcomeService.top_up``), so the broker
+only ever holds a bounded number of publish messages.
 
 ``publish_item`` (task ``tasks.publishing.publish_product``) claims the item (a lease, compare-and-set),
 builds the ``productSet`` input from the staged record (read once from its row, never normalized again), and
@@ -30,7 +30,7 @@ from app.db.image_store import ImageStore
 from app.db.product_store import ProductRow
 from app.db.staging_store import StagingRow
 from app.db.unit_of_work import UnitOfWorkFactory
-from app.services.publish_outcomes import PublishedWrite, PublishOutcomes
+from app.services.publish_outcome_service import PublishedWrite, PublishOutcomeService
 from app.services.publish_reconciliation_service import PublishReconciliationService
 from app.services.shopify_setup_service import ShopifySetupService
 from app.services.utils.shopify_payload_builder import build_product_set, publish_content_hash
@@ -39,7 +39,7 @@ from app.utils.normalized_record import NormalizedRecord
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PreparedProduct", "PublishRunner"]
+__all__ = ["PreparedProduct", "PublishRunService"]
 
 MAX_ITEM_ATTEMPTS = 8
 
@@ -54,7 +54,7 @@ class PreparedProduct:
     image_url: str | None
 
 
-class PublishRunner:
+class PublishRunService:
     """Publish runs as Celery work: one run start, one item at a time."""
 
     def __init__(
@@ -64,7 +64,7 @@ class PublishRunner:
         client: ShopifyClient,
         setup: ShopifySetupService,
         images: ImageStore,
-        outcomes: PublishOutcomes,
+        outcomes: PublishOutcomeService,
         reconciliation: PublishReconciliationService,
         settings: Settings,
     ) -> None:

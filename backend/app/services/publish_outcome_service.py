@@ -26,7 +26,7 @@ from app.utils.normalized_record import NormalizedRecord
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PublishOutcomes", "PublishedWrite"]
+__all__ = ["PublishOutcomeService", "PublishedWrite"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,7 @@ class PublishedWrite:
         return self.record.sku
 
 
-class PublishOutcomes:
+class PublishOutcomeService:
     """Terminal outcomes of publish items and the feeding of each run's window."""
 
     def __init__(
