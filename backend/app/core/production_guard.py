@@ -159,7 +159,8 @@ def _service_settings(settings: Settings, environ: Mapping[str, str]) -> list[_C
         checked.append(_http("SHOPIFY_GRAPHQL_URL", shopify.graphql_url))
     if shopify.store_domain:
         # Without SHOPIFY_GRAPHQL_URL the endpoint is built from the domain; with it, the domain is a label.
-        checked.append(_http("SHOPIFY_STORE_DOMAIN", shopify.endpoint, reached=not shopify.graphql_url))
+        store = shopify.endpoint if not shopify.graphql_url else f"https://{shopify.store_domain}/"
+        checked.append(_http("SHOPIFY_STORE_DOMAIN", store, reached=not shopify.graphql_url))
     optional = (
         ("COGNITO_JWKS_URL", cognito.jwks_url, True),
         ("COGNITO_ENDPOINT_URL", cognito.endpoint_url, True),

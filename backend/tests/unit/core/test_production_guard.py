@@ -192,6 +192,9 @@ def test_names_that_are_only_compared_or_shown_are_never_looked_up() -> None:
         }
     )
     assert settings.cognito.issuer == "https://cognito-idp.gone.test/us-east-1_abc"
+    with_graphql_url = {"SHOPIFY_GRAPHQL_URL": "https://api.remote.test/admin/api/2026-04/graphql.json"}
+    message = refusal({**with_graphql_url, "SHOPIFY_STORE_DOMAIN": "shop.localhost"})
+    assert "SHOPIFY_STORE_DOMAIN points at this machine" in message
 
 
 @pytest.mark.parametrize(
