@@ -18,13 +18,16 @@ Credentials. The emulators' well-known credentials (the local profile's defaults
 one by one: the Boeing emulator's client secret or password is refused whatever client id or user name it
 comes with. The identity emulator's signing key is refused by the API's start-up (``check_signing_keys``).
 
-No message prints a secret: messages name settings and show only plain host spellings, and every configured
-secret is masked from them as a last guard.
+No message prints a secret: messages are fixed text naming settings, a host is shown only when it is a plain
+spelling (a password an unescaped ``@`` pushed into a host is not), and as a last guard every configured
+secret of ``MASK_MIN_LENGTH`` characters or more is masked. Shorter values are left alone: masking them would
+cut through the message's own words (a password ``p`` would maim every "production").
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import threading
 import time
@@ -63,6 +66,8 @@ LOCAL_SHOPIFY_DOMAIN: Final = "boeing-emulator.myshopify.com"
 """The local profile's store domain; with the emulator's own shop domain, never a production store: a real
 store of that name would belong to someone else and receive our token."""
 EMULATOR_SHOP_DOMAINS: Final = frozenset({LOCAL_SHOPIFY_DOMAIN, "emulator.myshopify.com"})
+
+MASK_MIN_LENGTH: Final = 8
 
 RESOLVE_DEADLINE_S: Final = 10.0
 """How long start-up waits for every name to resolve; a name not answered by then did not resolve."""
@@ -242,7 +247,7 @@ def _configured_secrets(settings: Settings) -> set[str]:
     for url in (*urls, storage.storage_endpoint_url, settings.shopify.graphql_url, boeing.base_url):
         secrets.add(_url_password(url))
     secrets.add(_database_password(settings.database.database_url))
-    return {secret for secret in secrets if secret}
+    return {secret for secret in secrets if secret and len(secret) >= MASK_MIN_LENGTH}
 
 
 def _url_password(url: str | None) -> str | None:
@@ -260,6 +265,7 @@ def _database_password(dsn: str | None) -> str | None:
 
 
 def _masked(message: str, secrets: Iterable[str]) -> str:
+    """``message`` with every secret masked, in any letter case (host spellings are shown lower-cased)."""
     for secret in sorted(secrets, key=len, reverse=True):
-        message = message.replace(secret, "***")
+        message = re.sub(re.escape(secret), "***", message, flags=re.IGNORECASE)
     return message

@@ -266,9 +266,16 @@ def test_the_refusal_names_settings_but_never_prints_a_secret() -> None:
     for name in ("DATABASE_URL", "REDIS_URL", "COGNITO_JWKS_URL", "BOEING_BASE_URL", "STORAGE_ENDPOINT_URL"):
         assert f"{name} points at this machine" in message
     for secret in ("Db-Secret-1", "Redis-Secret-2", "Jwks-Secret-3", "Boeing-Secret-4", "Storage-Secret-5"):
-        assert secret not in message
+        assert secret.lower() not in message.lower()
     for secret in ("emu-secret", "emu-pass", LOCAL_SHOPIFY_TOKEN):
         assert secret not in message
+
+
+def test_a_host_spelled_as_a_secret_is_masked_and_short_secrets_leave_the_message_whole() -> None:
+    message = refusal({"DATABASE_URL": "host=Db-Secret-1 password=Db-Secret-1", "BOEING_PASSWORD": "p"})
+    assert "DATABASE_URL reaches no service: *** did not resolve" in message
+    assert "db-secret-1" not in message.lower()
+    assert "production never uses" in refusal({"REDIS_URL": "redis://:p@127.1/0", "BOEING_PASSWORD": "p"})
 
 
 @pytest.mark.parametrize(
