@@ -84,8 +84,8 @@ def migrate() -> None:
 
 @cli.command()
 def token(
-    username: str = typer.Option(None, help="Cognito username (default: the local operator)."),
-    password: str = typer.Option(None, help="Password (default: the local operator's)."),
+    username: str = typer.Option(None, help="Cognito username (local profile default: the local operator)."),
+    password: str = typer.Option(None, help="Password (local profile default: the local operator's)."),
     client_id: str = typer.Option(
         None, help="App client id of a real pool (default: COGNITO_CLIENT_IDS[0])."
     ),
@@ -98,6 +98,10 @@ def token(
     app_client_id = client_id or (cognito.client_ids[0] if cognito.client_ids else None)
     if not app_client_id:
         console.print("[red]no app client id: pass --client-id or set COGNITO_CLIENT_IDS[/red]")
+        raise typer.Exit(2)
+    if not settings.is_local and not (username and password):
+        # The local operator exists only in the identity emulator: production never sends its password.
+        console.print("[red]production has no local operator: pass --username and --password[/red]")
         raise typer.Exit(2)
     user = username or cognito.local_username
     secret = password or os.environ.get("COGNITO_LOCAL_PASSWORD") or cognito.local_password

@@ -44,6 +44,7 @@ from jwt.exceptions import (
     PyJWTError,
 )
 
+from app.core.addresses import display_url
 from app.core.constants.auth import JWKS_CACHE_TTL_S, JWT_ALGORITHMS, JWT_LEEWAY_S, REQUIRED_TOKEN_USE
 
 log = logging.getLogger(__name__)
@@ -173,7 +174,7 @@ class CognitoVerifier:
         for key in keys:
             if isinstance(key.key, RSAPublicKey) and rsa_key_thumbprint(key.key) in self._forbidden:
                 raise UnsafeIdentityConfiguration(
-                    f"The JWKS at {self.jwks_url} holds the local emulator's signing key, "
+                    f"The JWKS at {display_url(self.jwks_url)} holds the local emulator's signing key, "
                     "which production never trusts."
                 )
 
@@ -212,7 +213,7 @@ class CognitoVerifier:
         except PyJWKClientError as exc:
             raise TokenError("invalid_token", "The access token is signed by an unknown key.") from exc
         except (PyJWKSetError, ValueError) as exc:
-            log.warning("Cognito JWKS at %s is unusable: %s", self.jwks_url, exc)
+            log.warning("Cognito JWKS at %s is unusable: %s", display_url(self.jwks_url), exc)
             raise IdentityProviderUnavailable(
                 "The identity provider's signing keys could not be fetched."
             ) from exc

@@ -1,19 +1,27 @@
 """Typed settings, grouped per system. The environment is read here and nowhere else.
 
-Two profiles (DESIGN §4): ``production`` (the default) requires every URL and secret and never falls back
-to anything local; ``local`` (set by ``boeing-hub up`` and the tests) fills in the emulators' credentials
-and accepts loopback services. A missing or invalid setting stops the process at start with a message
-naming it."""
+Two profiles (DESIGN §4): ``production`` (the default) requires every URL and secret and refuses any local
+service and any emulator credential (``app.core.production_guard``); ``local`` (set by ``boeing-hub up`` and
+the tests) fills in the emulators' credentials and accepts loopback services. A missing or invalid setting
+stops the process at start with a message naming it."""
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 
+from app.core.production_guard import (
+    LOCAL_BOEING_CREDENTIALS,
+    LOCAL_SHOPIFY_DOMAIN,
+    LOCAL_SHOPIFY_TOKEN,
+    Resolver,
+    production_refusals,
+    system_resolver,
+)
 from app.core.settings_groups import (
     AppSettings,
     BoeingSettings,
@@ -39,39 +47,18 @@ __all__ = [
     "StorageSettings",
     "SyncSettings",
     "get_settings",
-    "is_loopback_url",
     "load_settings",
 ]
 
-LOCAL_BOEING_CREDENTIALS = {
-    "client_id": "emu-client",
-    "client_secret": "emu-secret",
-    "username": "emu-user",
-    "password": "emu-pass",
-}
-LOCAL_SHOPIFY_TOKEN = "shpat_emulator_dev"
-LOCAL_SHOPIFY_DOMAIN = "boeing-emulator.myshopify.com"
 LOCAL_LOCATION_MAP = {
     "Dallas Central": "Dallas Central",
     "Chicago Warehouse": "Chicago Warehouse",
     "Miami, FL": "Miami, FL",
 }
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 
 
 class ConfigError(RuntimeError):
     """Raised at start-up when settings are missing or invalid; the message names each one."""
-
-
-def is_loopback_url(url: str | None) -> bool:
-    """True when the URL points at this machine (or at a unix socket, for databases)."""
-    if not url:
-        return False
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if not host:
-        return "host=/" in url or parts.path.startswith("/")
-    return host in LOOPBACK_HOSTS or host.startswith("127.")
 
 
 class Settings:
@@ -131,8 +118,9 @@ def _env_name(group: type[BaseSettings], field: str) -> str:
     return f"{group.model_config.get('env_prefix', '')}{field}".upper()
 
 
-def load_settings(**overrides: dict[str, Any]) -> Settings:
-    """Read and validate every group; raise ConfigError naming each missing or invalid setting."""
+def load_settings(*, resolver: Resolver = system_resolver, **overrides: dict[str, Any]) -> Settings:
+    """Read and validate every group; raise ConfigError naming each missing or invalid setting. In
+    production, the host names the settings use are looked up with ``resolver``."""
     problems: list[str] = []
     built: dict[str, BaseSettings] = {}
     for name, group in _GROUPS.items():
@@ -148,6 +136,8 @@ def load_settings(**overrides: dict[str, Any]) -> Settings:
     if settings.is_local:
         _fill_local_defaults(settings)
     problems = _missing_for_profile(settings)
+    if not settings.is_local:
+        problems += production_refusals(settings, resolver, os.environ)
     if problems:
         raise ConfigError(f"Invalid configuration for APP_ENV={settings.app.app_env}: " + "; ".join(problems))
     return settings
@@ -190,20 +180,10 @@ def _missing_for_profile(settings: Settings) -> list[str]:
     require(cognito.issuer, "COGNITO_ISSUER")
     require(storage.storage_url, "STORAGE_URL")
     require(storage.media_public_base_url, "MEDIA_PUBLIC_BASE_URL")
-    if boeing.client_id == LOCAL_BOEING_CREDENTIALS["client_id"]:
-        problems.append("BOEING_CLIENT_ID is the emulator's client id; production needs real credentials")
-    if shopify.admin_api_token == LOCAL_SHOPIFY_TOKEN:
-        problems.append("SHOPIFY_ADMIN_API_TOKEN is the emulator's token; production needs a real one")
-    for env, url in (
-        ("DATABASE_URL", settings.database.database_url),
-        ("REDIS_URL", settings.redis.redis_url),
-        ("COGNITO_JWKS_URL", cognito.jwks_url),
-        ("COGNITO_ISSUER", cognito.issuer),
-    ):
-        if is_loopback_url(url):
-            problems.append(f"{env} points at this machine ({url}); production never uses local services")
-    if storage.storage_url and storage.storage_url.startswith("file:"):
-        problems.append("STORAGE_URL is a local directory; production needs an S3-compatible endpoint")
+    if storage.storage_url and storage.storage_url.lower().startswith(("file:", "memory:")):
+        problems.append(
+            "STORAGE_URL is a local directory or memory; production needs an S3-compatible endpoint"
+        )
     return problems
 
 

@@ -317,6 +317,18 @@ def test_forbidden_signing_key_is_rejected(jwks: JwksServer, key_a: rsa.RSAPriva
         verifier.check_signing_keys()
 
 
+def test_the_refusal_never_prints_the_jwks_urls_credentials(
+    jwks: JwksServer, key_a: rsa.RSAPrivateKey
+) -> None:
+    forbidden = {rsa_key_thumbprint(key_a.public_key())}
+    verifier = CognitoVerifier(
+        f"{jwks.url}?sig=hunter22", ISSUER, [CLIENT_ID], forbidden_key_thumbprints=forbidden
+    )
+    with pytest.raises(UnsafeIdentityConfiguration) as error:
+        verifier.check_signing_keys()
+    assert jwks.url in str(error.value) and "hunter22" not in str(error.value)
+
+
 def test_check_signing_keys_accepts_allowed_keys(jwks: JwksServer) -> None:
     make_verifier(jwks, forbidden_key_thumbprints={MOTO_KEY_THUMBPRINT}).check_signing_keys()
     assert jwks.fetches == 1

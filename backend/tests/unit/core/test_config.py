@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.config import ConfigError, is_loopback_url
+from app.core.config import ConfigError
 from tests.support.settings import PRODUCTION_ENV, settings_from_env
 
 
@@ -80,12 +80,6 @@ def test_interactive_wait_defaults_to_one_interval_plus_five_seconds() -> None:
     settings = settings_from_env(PRODUCTION_ENV)
     assert settings.boeing.quota_interval_s == 30
     assert settings.boeing.interactive_wait_bound_s == 35
-
-
-def test_loopback_detection() -> None:
-    assert is_loopback_url("http://127.0.0.2:9/x")
-    assert is_loopback_url("postgresql:///db?host=/tmp/sock")
-    assert not is_loopback_url("https://cognito-idp.us-east-1.amazonaws.com/x")
 
 
 @pytest.mark.parametrize("written", ["http://a.test, http://b.test,", '["http://a.test", "http://b.test"]'])
