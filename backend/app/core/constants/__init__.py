@@ -5,11 +5,13 @@
 """
 
 from app.core.constants.auth import (
+    DEFAULT_ROLE_GROUPS,
     JWKS_CACHE_TTL_S,
     JWT_ALGORITHMS,
     JWT_LEEWAY_S,
     REQUIRED_TOKEN_USE,
     REVOKED_TOKEN_KEY_PREFIX,
+    Role,
 )
 from app.core.constants.batches import (
     BatchStatus,
@@ -100,6 +102,7 @@ __all__ = [
     "DEFAULT_CURRENCY",
     "DEFAULT_OPTION_NAME",
     "DEFAULT_OPTION_VALUE",
+    "DEFAULT_ROLE_GROUPS",
     "DEFAULT_SUPPLIER",
     "DISTRIBUTION_SOURCE",
     "EXTRACT_CHUNK_MAX_RETRIES",
@@ -150,6 +153,7 @@ __all__ = [
     "ItemStatus",
     "MetafieldDefinition",
     "ReconciliationState",
+    "Role",
     "SlotStatus",
     "StagingStatus",
     "SyncGuardReason",
