@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from app.clients.cognito_client import IdentityProviderError, global_sign_out
 from app.core.cognito import AccessClaims, CognitoVerifier, IdentityProviderUnavailable, TokenError
-from app.core.constants.auth import Role
+from app.core.constants.auth import MAX_ACCESS_TOKEN_LIFETIME_S, Role
 from app.core.exceptions import AuthenticationError, PermissionDenied, ServiceUnavailableError
 from app.db.unit_of_work import UnitOfWorkFactory
 from app.utils.token_denylist import TokenDenyList
@@ -58,14 +58,14 @@ class AuthService:
         self._region = cognito_region
 
     def authenticate(self, token: str) -> AccessClaims:
-        """Verify the token (signature, issuer, use, client, expiry) and that it was not revoked."""
+        """Verify the token (signature, issuer, use, client, expiry) and that no logout revoked it."""
         try:
             claims = self._verifier.verify(token)
         except TokenError as exc:
             raise AuthenticationError(exc.detail, code=exc.code) from None
         except IdentityProviderUnavailable as exc:
             raise ServiceUnavailableError("The identity provider's signing keys are unavailable.") from exc
-        if self._denylist.is_revoked(claims.jti or token):
+        if self._denylist.is_revoked(claims.jti or token, user_id=claims.sub, issued_at=claims.issued_at):
             raise AuthenticationError("The access token was revoked by a logout.", code="token_revoked")
         return claims
 
@@ -102,9 +102,17 @@ class AuthService:
         )
 
     def logout(self, token: str, claims: AccessClaims) -> LogoutResult:
-        """Refuse this token from now until it expires, then sign the user out of Cognito everywhere."""
-        remaining = (claims.exp - datetime.now(UTC)).total_seconds() + self._verifier.leeway_s
+        """Refuse this token and every other token of its user issued until now, then sign the user out of
+        Cognito everywhere (which stops the refresh tokens from minting new ones)."""
+        now = datetime.now(UTC)
+        remaining = (claims.exp - now).total_seconds() + self._verifier.leeway_s
         self._denylist.revoke(claims.jti or token, remaining)
+        # Kept as long as any access token issued before now can still be valid.
+        self._denylist.sign_out_user(
+            claims.sub,
+            at=int(now.timestamp()),
+            ttl_s=MAX_ACCESS_TOKEN_LIFETIME_S + self._verifier.leeway_s,
+        )
         try:
             global_sign_out(self._endpoint_url, token, region=self._region)
         except IdentityProviderError as exc:

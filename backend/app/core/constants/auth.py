@@ -23,6 +23,13 @@ REQUIRED_TOKEN_USE: Final = "access"
 REVOKED_TOKEN_KEY_PREFIX: Final = "auth:revoked:"
 """Redis key prefix of revoked tokens (kept until the token's own ``exp``)."""
 
+SIGNED_OUT_USER_KEY_PREFIX: Final = "auth:signed-out:"
+"""Redis key prefix of a user's last logout: tokens of that user issued at or before it are refused."""
+
+MAX_ACCESS_TOKEN_LIFETIME_S: Final = 24 * 3600
+"""The longest validity Cognito gives an access token (its upper bound is one day): a user's logout mark is
+kept this long, plus the leeway, so every token issued before it has expired by the time the mark goes."""
+
 
 class Role(StrEnum):
     """What a caller may do, declared from least to most allowed; each role includes the ones before it

@@ -104,6 +104,7 @@ def test_minted_token_verifies_against_the_emulator(pool: LocalPool) -> None:
     assert claims.client_id == pool.client_id
     assert claims.jti
     assert claims.sub
+    assert claims.issued_at is not None and abs(claims.issued_at - time.time()) < 60
 
 
 def test_the_emulators_access_tokens_carry_the_configured_groups(server: LocalIdentityServer) -> None:
