@@ -128,7 +128,16 @@ def api(
     import uvicorn
 
     _settings_or_exit()
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, log_config=None)
+    # No `Server: uvicorn` banner: it only tells a scanner what to probe for.
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        server_header=False,
+    )
 
 
 @cli.command()

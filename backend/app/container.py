@@ -148,6 +148,7 @@ class Container:
             verifier=self.cognito_verifier,
             denylist=TokenDenyList(self.redis),
             uow_factory=self.uow_factory,
+            role_groups=cognito.role_groups,
             cognito_endpoint_url=cognito.endpoint_url,
             cognito_region=cognito.region,
         )

@@ -23,6 +23,7 @@ from app.core.middleware import (
     CorsMiddleware,
     LegacyPathMiddleware,
     RequestContextMiddleware,
+    SecurityHeadersMiddleware,
     cors_options,
 )
 from app.routes import mount_routers
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.add_middleware(CorsMiddleware, **cors_options(settings.app.cors_origins))
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.app.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     return app
 
 

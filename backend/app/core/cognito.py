@@ -21,6 +21,7 @@ import hashlib
 import importlib.util
 import json
 import logging
+import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -91,6 +92,9 @@ class AccessClaims:
     client_id: str
     jti: str | None
     exp: datetime
+    issued_at: int | None
+    """When the token's sign-in happened, in epoch seconds: ``auth_time`` (kept by tokens a refresh token
+    minted later), else ``iat``; None when the token carries neither."""
     raw: Mapping[str, Any]
 
 
@@ -249,6 +253,9 @@ class CognitoVerifier:
         jti = payload.get("jti")
         if jti is not None and not isinstance(jti, str):
             raise TokenError("invalid_token", "The access token has an invalid 'jti' claim.")
+        issued_at = _epoch_claim(payload, "auth_time")
+        if issued_at is None:
+            issued_at = _epoch_claim(payload, "iat")
         return AccessClaims(
             sub=sub,
             username=username,
@@ -257,8 +264,19 @@ class CognitoVerifier:
             client_id=client_id,
             jti=jti,
             exp=datetime.fromtimestamp(int(payload["exp"]), tz=UTC),
+            issued_at=issued_at,
             raw=MappingProxyType(payload),
         )
+
+
+def _epoch_claim(payload: Mapping[str, Any], name: str) -> int | None:
+    """An optional NumericDate claim as whole epoch seconds; ``TokenError`` when it is not a finite number."""
+    value = payload.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise TokenError("invalid_token", f"The access token has an invalid '{name}' claim.")
+    return math.floor(value)
 
 
 def _b64url_uint(value: int) -> str:

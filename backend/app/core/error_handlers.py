@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.exceptions import AppError, FieldError, ValidationFailed
+from app.core.middleware import SECURITY_HEADERS
 
 logger = logging.getLogger(__name__)
 
@@ -90,4 +91,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error")
-        return JSONResponse(error_body("An internal error occurred.", "internal_error"), 500)
+        # Starlette sends this answer from outside the middleware stack, so it adds the headers itself.
+        return JSONResponse(
+            error_body("An internal error occurred.", "internal_error"), 500, headers=SECURITY_HEADERS
+        )

@@ -73,6 +73,13 @@ class AuthenticationError(AppError):
         super().__init__(message, code=code, headers={"WWW-Authenticate": "Bearer"})
 
 
+class PermissionDenied(AppError):
+    """The caller is authenticated, but its groups do not grant the role the request needs."""
+
+    status_code = 403
+    code = "insufficient_role"
+
+
 class ServiceUnavailableError(AppError):
     """The database or Redis cannot be reached."""
 

@@ -1,4 +1,5 @@
-"""HTTP middleware: request ids and request logs, body size limit, CORS, legacy-path deprecation headers."""
+"""HTTP middleware: request ids and request logs, security headers, body size limit, CORS, legacy-path
+deprecation headers."""
 
 from __future__ import annotations
 
@@ -57,6 +58,32 @@ class RequestContextMiddleware:
                 extra={"status": status, "path": scope["path"], "method": scope["method"]},
             )
             request_id_var.reset(token)
+
+
+SECURITY_HEADERS: dict[str, str] = {"X-Content-Type-Options": "nosniff"}
+"""Sent on every response: browsers must not guess a content type other than the declared one."""
+
+
+class SecurityHeadersMiddleware:
+    """Adds ``SECURITY_HEADERS`` to every HTTP response that passes through the middleware stack."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._headers = [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [header for header in self._headers if header[0] not in present]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class BodySizeLimitMiddleware:

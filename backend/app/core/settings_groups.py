@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import BeforeValidator, Field, StringConstraints, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.core.constants.auth import DEFAULT_ROLE_GROUPS, Role
 from app.core.constants.tasks import TaskQueue
 
 
@@ -24,6 +25,8 @@ def _split_list(value: Any) -> Any:
 StrList = Annotated[list[str], NoDecode, BeforeValidator(_split_list)]
 """A list setting, written as ``a, b`` or as a JSON array."""
 StrMap = Annotated[dict[str, str], NoDecode]
+GroupName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+"""A Cognito group name (Cognito allows 1-128 characters)."""
 
 
 def _group(prefix: str) -> SettingsConfigDict:
@@ -200,6 +203,19 @@ class CognitoSettings(BaseSettings):
     local_username: str = "operator"
     local_password: str = "Operator-Passw0rd!"
     local_email: str = "operator@example.com"
+    # The Cognito group granting each role; roles nest: admin includes operator, operator includes viewer.
+    viewer_group: GroupName = DEFAULT_ROLE_GROUPS[Role.VIEWER]
+    operator_group: GroupName = DEFAULT_ROLE_GROUPS[Role.OPERATOR]
+    admin_group: GroupName = DEFAULT_ROLE_GROUPS[Role.ADMIN]
+
+    @property
+    def role_groups(self) -> dict[Role, str]:
+        """The group that grants each role."""
+        return {
+            Role.VIEWER: self.viewer_group,
+            Role.OPERATOR: self.operator_group,
+            Role.ADMIN: self.admin_group,
+        }
 
 
 class StorageSettings(BaseSettings):

@@ -1,7 +1,7 @@
 """The local profile's identity provider: moto's Cognito emulator with a seeded operator (DESIGN §4).
 
 moto keeps its state in memory, so every start of the emulator begins empty and ``ensure_pool`` recreates the
-pool, app client, group and operator. The ids stay the same across restarts because the emulator derives them
+pool, app client, groups and operator. The ids stay the same across restarts because the emulator derives them
 from a hash of the creation request instead of a random UUID (``EMULATOR_ENV``): the same pool name and
 settings give the same pool id and, from it, the same client id. A server started here sets that switch
 itself; a moto server run as a separate process needs ``EMULATOR_ENV`` in its environment.
@@ -10,6 +10,8 @@ Tokens minted by the emulator carry ``iss = https://cognito-idp.<region>.amazona
 what real Cognito issues), while their keys are served by the emulator at
 ``<endpoint>/<pool id>/.well-known/jwks.json``; ``LocalPool`` gives both. Signing in and signing out go
 through ``app.clients.cognito_client``, the same calls production makes against a real pool.
+Like real Cognito's, its access tokens carry the user's ``cognito:groups``: the seeded operator is in the
+default group of every role, so its tokens may do everything.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from app.clients.cognito_client import (
     cognito_client,
     describe_failure,
 )
+from app.core.constants.auth import DEFAULT_ROLE_GROUPS, Role
 
 if TYPE_CHECKING:
     from moto.server import ThreadedMotoServer
@@ -41,7 +44,8 @@ POOL_NAME: Final = "boeing-data-hub-local"
 CLIENT_NAME: Final = "boeing-data-hub-dashboard"
 OPERATOR_USERNAME: Final = "operator"
 OPERATOR_EMAIL: Final = "operator@example.com"
-OPERATOR_GROUPS: Final[tuple[str, ...]] = ("admin",)
+OPERATOR_GROUPS: Final[tuple[str, ...]] = tuple(DEFAULT_ROLE_GROUPS[role] for role in Role)
+"""The local operator is in the default group of every role, so it may do everything the API allows."""
 
 EMULATOR_ENV: Final[Mapping[str, str]] = MappingProxyType(
     {

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from app.routes.deps import AuthServiceDep, CallerDep, authenticated_router
 from app.schemas.auth import LogoutResponse, MeResponse
 
-router = authenticated_router("auth")
+router = authenticated_router("auth", role_checked=False)
 
 
 @router.get("/me", response_model=MeResponse)

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from app.routes.deps import BatchServiceDep, authenticated_router, pagination
+from app.core.constants.auth import Role
+from app.routes.deps import BatchServiceDep, authenticated_router, pagination, requires
 from app.routes.responses import error_responses
 from app.schemas.batches import (
     Batch,
@@ -26,8 +27,16 @@ BatchWindow = Annotated[Pagination, Depends(pagination(default=20, maximum=100))
 FailureWindow = Annotated[Pagination, Depends(pagination(default=100, maximum=500))]
 
 
-@router.get("", response_model=BatchPage, responses=error_responses(422))
-@router.get("/", response_model=BatchPage, responses=error_responses(422), include_in_schema=False)
+@router.get(
+    "", dependencies=[requires(Role.VIEWER)], response_model=BatchPage, responses=error_responses(422)
+)
+@router.get(
+    "/",
+    dependencies=[requires(Role.VIEWER)],
+    response_model=BatchPage,
+    responses=error_responses(422),
+    include_in_schema=False,
+)
 def list_batches(
     window: BatchWindow,
     service: BatchServiceDep,
@@ -43,12 +52,22 @@ def list_batches(
     )
 
 
-@router.get("/{batch_id}", response_model=Batch, responses=error_responses(404, 422))
+@router.get(
+    "/{batch_id}",
+    dependencies=[requires(Role.VIEWER)],
+    response_model=Batch,
+    responses=error_responses(404, 422),
+)
 def get_batch(batch_id: str, service: BatchServiceDep) -> Batch:
     return Batch.from_detail(service.get(batch_id))
 
 
-@router.get("/{batch_id}/failures", response_model=FailurePage, responses=error_responses(404, 422))
+@router.get(
+    "/{batch_id}/failures",
+    dependencies=[requires(Role.VIEWER)],
+    response_model=FailurePage,
+    responses=error_responses(404, 422),
+)
 def batch_failures(
     batch_id: str,
     window: FailureWindow,
@@ -61,7 +80,12 @@ def batch_failures(
     )
 
 
-@router.delete("/{batch_id}", response_model=BatchCancelled, responses=error_responses(404, 409, 422))
+@router.delete(
+    "/{batch_id}",
+    dependencies=[requires(Role.OPERATOR)],
+    response_model=BatchCancelled,
+    responses=error_responses(404, 409, 422),
+)
 def cancel_batch(batch_id: str, service: BatchServiceDep) -> BatchCancelled:
     batch = service.cancel(batch_id)
     message = f"Batch {batch.id} cancelled: items not started are skipped; items in flight finish."

@@ -1,9 +1,11 @@
 """FastAPI dependencies of the routes: each service from the container in ``app.state``, the caller, the
-list window, and the router every authenticated pipeline mounts.
+role a route needs, the list window, and the router every authenticated pipeline mounts.
 
 A handler names what it needs by type (``service: BatchServiceDep``); mypy and an IDE follow it to the
 service class. Authentication is declared once per router (``authenticated_router``); a handler takes
-``CallerDep`` only when it uses the caller (FastAPI resolves ``require_caller`` once per request).
+``CallerDep`` only when it uses the caller (FastAPI resolves ``require_caller`` once per request). Every route
+of a role-checked router declares the role it needs on itself, ``dependencies=[requires(Role.OPERATOR)]``,
+so the rule sits next to the handler it guards.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, params
 
 from app.container import Container
 from app.core.auth import Caller, require_caller
+from app.core.constants.auth import Role
 from app.routes.responses import error_responses
 from app.schemas.pagination import Pagination
 from app.services.auth_service import AuthService
@@ -89,9 +92,35 @@ CallerDep = Annotated[Caller, Depends(require_caller)]
 """The authenticated caller, for a handler that records or acts as it (``created_by``, logout)."""
 
 
-def authenticated_router(tag: str) -> APIRouter:
-    """A router whose every route needs a valid access token and documents the 401 it answers without one."""
-    return APIRouter(tags=[tag], dependencies=[Depends(require_caller)], responses=error_responses(401))
+RoleCheck = Callable[[Caller, AuthService], Caller]
+
+
+def _role_check(role: Role) -> RoleCheck:
+    def check(caller: CallerDep, service: AuthServiceDep) -> Caller:
+        service.authorize(caller.claims, role)
+        return caller
+
+    check.__name__ = f"require_{role}"
+    return check
+
+
+ROLE_CHECKS: dict[Role, RoleCheck] = {role: _role_check(role) for role in Role}
+"""The one dependency per role (one object each, so FastAPI runs a check once per request)."""
+
+
+def requires(role: Role) -> params.Depends:
+    """Declare on a route the role it needs: ``dependencies=[requires(Role.OPERATOR)]``; a caller whose
+    groups do not grant it gets 403 ``insufficient_role``."""
+    return params.Depends(ROLE_CHECKS[role])
+
+
+def authenticated_router(tag: str, *, role_checked: bool = True) -> APIRouter:
+    """A router whose every route needs a valid access token and documents the 401 it answers without one.
+
+    On a role-checked router each route also declares its role (``requires``) and documents the 403; the
+    identity routes (who am I, logout) need a valid token only, so a user in no group can still log out."""
+    statuses = (401, 403) if role_checked else (401,)
+    return APIRouter(tags=[tag], dependencies=[Depends(require_caller)], responses=error_responses(*statuses))
 
 
 def pagination(*, default: int, maximum: int) -> Callable[[int, int], Pagination]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import Query, Response, status
 
-from app.routes.deps import CallerDep, ExtractionServiceDep, authenticated_router
+from app.core.constants.auth import Role
+from app.routes.deps import CallerDep, ExtractionServiceDep, authenticated_router, requires
 from app.routes.responses import IDEMPOTENT_REPEAT, UPSTREAM, bulk_accepted, error_responses
 from app.schemas.batches import BulkAccepted
 from app.schemas.extraction import BulkExtractionRequest, NormalizedProduct
@@ -12,7 +13,12 @@ from app.schemas.extraction import BulkExtractionRequest, NormalizedProduct
 router = authenticated_router("extraction")
 
 
-@router.get("/search", response_model=list[NormalizedProduct], responses=error_responses(422, *UPSTREAM))
+@router.get(
+    "/search",
+    dependencies=[requires(Role.OPERATOR)],
+    response_model=list[NormalizedProduct],
+    responses=error_responses(422, *UPSTREAM),
+)
 def search(
     caller: CallerDep,
     service: ExtractionServiceDep,
@@ -24,6 +30,7 @@ def search(
 
 @router.post(
     "/bulk",
+    dependencies=[requires(Role.OPERATOR)],
     response_model=BulkAccepted,
     status_code=status.HTTP_202_ACCEPTED,
     responses={**IDEMPOTENT_REPEAT, **error_responses(413, 422)},

@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query
 
-from app.routes.deps import ProductsServiceDep, authenticated_router, pagination
+from app.core.constants.auth import Role
+from app.routes.deps import ProductsServiceDep, authenticated_router, pagination, requires
 from app.routes.responses import error_responses
 from app.schemas.pagination import Pagination
 from app.schemas.products import RawDataResponse, StagingPage, StagingProduct
@@ -20,7 +21,12 @@ StagingStatusValue = Literal["fetched", "blocked", "published", "failed"]
 """The wire spelling of ``StagingStatus`` (a unit test keeps them equal)."""
 
 
-@router.get("/staging", response_model=StagingPage, responses=error_responses(422))
+@router.get(
+    "/staging",
+    dependencies=[requires(Role.VIEWER)],
+    response_model=StagingPage,
+    responses=error_responses(422),
+)
 def staging(
     window: StagingWindow,
     service: ProductsServiceDep,
@@ -36,7 +42,12 @@ def staging(
     )
 
 
-@router.get("/raw-data/{part_number}", response_model=RawDataResponse, responses=error_responses(422))
+@router.get(
+    "/raw-data/{part_number}",
+    dependencies=[requires(Role.VIEWER)],
+    response_model=RawDataResponse,
+    responses=error_responses(422),
+)
 def raw_data(part_number: str, service: ProductsServiceDep) -> RawDataResponse:
     view = service.raw_data(part_number)
     return RawDataResponse(
@@ -48,7 +59,12 @@ def raw_data(part_number: str, service: ProductsServiceDep) -> RawDataResponse:
     )
 
 
-@router.get("/published", response_model=PublishedProductPage, responses=error_responses(422))
+@router.get(
+    "/published",
+    dependencies=[requires(Role.VIEWER)],
+    response_model=PublishedProductPage,
+    responses=error_responses(422),
+)
 def published(
     window: PublishedWindow,
     service: ProductsServiceDep,
@@ -64,6 +80,11 @@ def published(
     )
 
 
-@router.get("/published/{product_id}", response_model=PublishedProduct, responses=error_responses(404, 422))
+@router.get(
+    "/published/{product_id}",
+    dependencies=[requires(Role.VIEWER)],
+    response_model=PublishedProduct,
+    responses=error_responses(404, 422),
+)
 def published_product(product_id: str, service: ProductsServiceDep) -> PublishedProduct:
     return PublishedProduct.from_row(service.published_product(product_id))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import Query, Response, status
 
-from app.routes.deps import CallerDep, PublishingServiceDep, authenticated_router
+from app.core.constants.auth import Role
+from app.routes.deps import CallerDep, PublishingServiceDep, authenticated_router, requires
 from app.routes.responses import IDEMPOTENT_REPEAT, UPSTREAM, bulk_accepted, error_responses
 from app.schemas.batches import BulkAccepted
 from app.schemas.publishing import (
@@ -23,6 +24,7 @@ router = authenticated_router("publishing")
 
 @router.post(
     "/publish",
+    dependencies=[requires(Role.OPERATOR)],
     response_model=PublishAccepted,
     status_code=status.HTTP_202_ACCEPTED,
     responses=error_responses(404, 409, 413, 422),
@@ -39,6 +41,7 @@ def publish(body: PublishRequest, caller: CallerDep, service: PublishingServiceD
 
 @router.post(
     "/bulk",
+    dependencies=[requires(Role.OPERATOR)],
     response_model=BulkAccepted,
     status_code=status.HTTP_202_ACCEPTED,
     responses={**IDEMPOTENT_REPEAT, **error_responses(404, 409, 413, 422)},
@@ -58,6 +61,7 @@ def bulk(
 
 @router.put(
     "/products/{product_id}",
+    dependencies=[requires(Role.OPERATOR)],
     response_model=ProductUpdated,
     responses=error_responses(404, 413, 422, *UPSTREAM),
 )
@@ -73,12 +77,22 @@ def update_product(
     )
 
 
-@router.get("/check", response_model=CheckResponse, responses=error_responses(422, *UPSTREAM))
+@router.get(
+    "/check",
+    dependencies=[requires(Role.VIEWER)],
+    response_model=CheckResponse,
+    responses=error_responses(422, *UPSTREAM),
+)
 def check(service: PublishingServiceDep, sku: str = Query(..., min_length=1, max_length=50)) -> CheckResponse:
     return CheckResponse(shopifyProductId=service.check(sku))
 
 
-@router.post("/metafields/setup", response_model=MetafieldSetupResponse, responses=error_responses(*UPSTREAM))
+@router.post(
+    "/metafields/setup",
+    dependencies=[requires(Role.ADMIN)],
+    response_model=MetafieldSetupResponse,
+    responses=error_responses(*UPSTREAM),
+)
 def setup_metafields(service: PublishingServiceDep) -> MetafieldSetupResponse:
     report = service.setup_metafields()
     return MetafieldSetupResponse(

@@ -28,6 +28,12 @@ _ERRORS: dict[int, tuple[type[BaseModel], str, dict[str, Any]]] = {
         "No valid access token: `missing_token`, `invalid_token`, `token_expired` or `token_revoked`.",
         {"WWW-Authenticate": {"description": "`Bearer`.", "schema": {"type": "string"}}},
     ),
+    403: (
+        ErrorResponse,
+        "The access token's groups do not grant the role this route needs: `insufficient_role`; `detail` "
+        "names the Cognito groups that would.",
+        {},
+    ),
     404: (ErrorResponse, "The resource does not exist; `code` names which one.", {}),
     409: (ErrorResponse, "The resource's state forbids this request; `code` says why.", {}),
     413: (ErrorResponse, "The request body is over the size limit: `payload_too_large`.", {}),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from app.routes.deps import SearchServiceDep, authenticated_router
+from app.core.constants.auth import Role
+from app.routes.deps import SearchServiceDep, authenticated_router, requires
 from app.routes.responses import UPSTREAM, error_responses
 from app.schemas.search import MultiPartSearchRequest, MultiPartSearchResponse, SearchSummary
 
@@ -10,7 +11,10 @@ router = authenticated_router("search")
 
 
 @router.post(
-    "/multi-part", response_model=MultiPartSearchResponse, responses=error_responses(413, 422, *UPSTREAM)
+    "/multi-part",
+    dependencies=[requires(Role.VIEWER)],
+    response_model=MultiPartSearchResponse,
+    responses=error_responses(413, 422, *UPSTREAM),
 )
 def multi_part(body: MultiPartSearchRequest, service: SearchServiceDep) -> MultiPartSearchResponse:
     result = service.multi_part(body.part_numbers, body.part_numbers_text)

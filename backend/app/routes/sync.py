@@ -6,7 +6,14 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from app.routes.deps import SyncDashboardServiceDep, SyncDispatchServiceDep, authenticated_router, pagination
+from app.core.constants.auth import Role
+from app.routes.deps import (
+    SyncDashboardServiceDep,
+    SyncDispatchServiceDep,
+    authenticated_router,
+    pagination,
+    requires,
+)
 from app.routes.responses import error_responses
 from app.schemas.pagination import Pagination
 from app.schemas.sync import (
@@ -28,12 +35,17 @@ router = authenticated_router("sync")
 SyncWindow = Annotated[Pagination, Depends(pagination(default=50, maximum=200))]
 
 
-@router.get("/dashboard", response_model=SyncDashboard)
+@router.get("/dashboard", dependencies=[requires(Role.VIEWER)], response_model=SyncDashboard)
 def dashboard(service: SyncDashboardServiceDep) -> SyncDashboard:
     return SyncDashboard.from_report(service.dashboard())
 
 
-@router.get("/products", response_model=SyncProductPage, responses=error_responses(422))
+@router.get(
+    "/products",
+    dependencies=[requires(Role.VIEWER)],
+    response_model=SyncProductPage,
+    responses=error_responses(422),
+)
 def list_products(
     window: SyncWindow,
     service: SyncDashboardServiceDep,
@@ -55,13 +67,21 @@ def list_products(
     )
 
 
-@router.get("/products/{sku}", response_model=SyncProduct, responses=error_responses(404, 422))
+@router.get(
+    "/products/{sku}",
+    dependencies=[requires(Role.VIEWER)],
+    response_model=SyncProduct,
+    responses=error_responses(404, 422),
+)
 def get_product(sku: str, service: SyncDashboardServiceDep) -> SyncProduct:
     return SyncProduct.from_row(service.get_product(sku))
 
 
 @router.post(
-    "/products/{sku}/reactivate", response_model=ReactivateResponse, responses=error_responses(404, 409, 422)
+    "/products/{sku}/reactivate",
+    dependencies=[requires(Role.OPERATOR)],
+    response_model=ReactivateResponse,
+    responses=error_responses(404, 409, 422),
 )
 def reactivate(sku: str, service: SyncDispatchServiceDep) -> ReactivateResponse:
     row = service.reactivate(sku)
@@ -73,7 +93,12 @@ def reactivate(sku: str, service: SyncDispatchServiceDep) -> ReactivateResponse:
     )
 
 
-@router.get("/history", response_model=SyncHistoryPage, responses=error_responses(422))
+@router.get(
+    "/history",
+    dependencies=[requires(Role.VIEWER)],
+    response_model=SyncHistoryPage,
+    responses=error_responses(422),
+)
 def history(
     window: SyncWindow,
     service: SyncDashboardServiceDep,
@@ -84,7 +109,12 @@ def history(
     return SyncHistoryPage.of(items, total=page.total, window=window)
 
 
-@router.get("/failures", response_model=SyncFailurePage, responses=error_responses(422))
+@router.get(
+    "/failures",
+    dependencies=[requires(Role.VIEWER)],
+    response_model=SyncFailurePage,
+    responses=error_responses(422),
+)
 def failures(
     window: SyncWindow,
     service: SyncDashboardServiceDep,
@@ -95,13 +125,14 @@ def failures(
     return SyncFailurePage.of(items, total=page.total, window=window)
 
 
-@router.get("/hourly-stats", response_model=HourlyStats)
+@router.get("/hourly-stats", dependencies=[requires(Role.VIEWER)], response_model=HourlyStats)
 def hourly_stats(service: SyncDashboardServiceDep) -> HourlyStats:
     return HourlyStats.from_report(service.hourly_stats())
 
 
 @router.post(
     "/trigger/{sku}",
+    dependencies=[requires(Role.OPERATOR)],
     response_model=TriggerResponse,
     status_code=202,
     responses=error_responses(404, 409, 422),

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+RoleValue = Literal["viewer", "operator", "admin"]
+"""The wire spelling of ``Role`` (a unit test keeps them equal)."""
 
 
 class MeResponse(BaseModel):
@@ -10,6 +15,9 @@ class MeResponse(BaseModel):
     username: str
     email: str | None
     groups: list[str]
+    role: RoleValue | None = Field(
+        description="The highest role the caller's groups grant (admin ⊇ operator ⊇ viewer); null for none."
+    )
 
 
 class LogoutResponse(BaseModel):

@@ -1,7 +1,12 @@
-"""Liveness of what the system depends on: PostgreSQL, Redis and a worker for every required queue."""
+"""Liveness of what the system depends on: PostgreSQL, Redis and a worker for every required queue.
+
+``/health`` is public, so a check that fails says which dependency is down in a fixed sentence of its own;
+the driver's error text (host names, ports, user names, server versions) goes to the log only.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +19,16 @@ from redis import Redis
 
 from app.utils.heartbeats import WorkerHeartbeats
 
+logger = logging.getLogger(__name__)
+
 CHECK_TIMEOUT_S = 2.0
+
+DOWN_REASONS: dict[str, str] = {
+    "database": "PostgreSQL is unreachable",
+    "redis": "Redis is unreachable",
+    "workers": "the worker heartbeats could not be read",
+}
+"""What a public check says when its probe fails, whatever the driver's error was."""
 
 
 @dataclass(slots=True)
@@ -49,9 +63,9 @@ class HealthService:
     def check(self) -> HealthReport:
         """Run the three checks concurrently, each bounded by 2 s."""
         futures = {
-            "database": self._executor.submit(self._timed, self._check_database),
-            "redis": self._executor.submit(self._timed, self._check_redis),
-            "workers": self._executor.submit(self._timed, self._check_workers),
+            "database": self._executor.submit(self._timed, "database", self._check_database),
+            "redis": self._executor.submit(self._timed, "redis", self._check_redis),
+            "workers": self._executor.submit(self._timed, "workers", self._check_workers),
         }
         checks: dict[str, CheckResult] = {}
         for name, future in futures.items():
@@ -64,12 +78,13 @@ class HealthService:
         return HealthReport(all(c.status == "ok" for c in checks.values()), checks)
 
     @staticmethod
-    def _timed(probe: Callable[[], dict[str, Any] | None]) -> CheckResult:
+    def _timed(name: str, probe: Callable[[], dict[str, Any] | None]) -> CheckResult:
         started = time.perf_counter()
         try:
             extra = probe() or {}
         except Exception as exc:
-            return CheckResult("down", None, _describe(exc))
+            logger.warning("health check %s failed: %s", name, _describe(exc))
+            return CheckResult("down", None, DOWN_REASONS[name])
         latency = round((time.perf_counter() - started) * 1000, 2)
         if extra.pop("_down", None):
             return CheckResult("down", latency, extra.pop("_error", None), extra)

@@ -5,11 +5,15 @@
 """
 
 from app.core.constants.auth import (
+    DEFAULT_ROLE_GROUPS,
     JWKS_CACHE_TTL_S,
     JWT_ALGORITHMS,
     JWT_LEEWAY_S,
+    MAX_ACCESS_TOKEN_LIFETIME_S,
     REQUIRED_TOKEN_USE,
     REVOKED_TOKEN_KEY_PREFIX,
+    SIGNED_OUT_USER_KEY_PREFIX,
+    Role,
 )
 from app.core.constants.batches import (
     BatchStatus,
@@ -100,6 +104,7 @@ __all__ = [
     "DEFAULT_CURRENCY",
     "DEFAULT_OPTION_NAME",
     "DEFAULT_OPTION_VALUE",
+    "DEFAULT_ROLE_GROUPS",
     "DEFAULT_SUPPLIER",
     "DISTRIBUTION_SOURCE",
     "EXTRACT_CHUNK_MAX_RETRIES",
@@ -114,6 +119,7 @@ __all__ = [
     "JWKS_CACHE_TTL_S",
     "JWT_ALGORITHMS",
     "JWT_LEEWAY_S",
+    "MAX_ACCESS_TOKEN_LIFETIME_S",
     "METAFIELD_DEFINITIONS",
     "METAFIELD_OWNER_TYPE",
     "MIN_PRODUCTS_FOR_ACTIVE_SLOT",
@@ -133,6 +139,7 @@ __all__ = [
     "SHOPIFY_MAX_INPUT_ARRAY",
     "SHOPIFY_MAX_QUERY_COST",
     "SHOPIFY_METAFIELDS_SET_MAX",
+    "SIGNED_OUT_USER_KEY_PREFIX",
     "SINGLE_LINE_TEXT",
     "SYSTEM_USER_ID",
     "UOM_MAPPING",
@@ -150,6 +157,7 @@ __all__ = [
     "ItemStatus",
     "MetafieldDefinition",
     "ReconciliationState",
+    "Role",
     "SlotStatus",
     "StagingStatus",
     "SyncGuardReason",

@@ -100,10 +100,22 @@ def test_minted_token_verifies_against_the_emulator(pool: LocalPool) -> None:
     claims = verifier_for(pool).verify(token)
 
     assert claims.username == "operator"
-    assert claims.groups == ("admin",)
+    assert sorted(claims.groups) == ["admin", "operator", "viewer"]
     assert claims.client_id == pool.client_id
     assert claims.jti
     assert claims.sub
+    assert claims.issued_at is not None and abs(claims.issued_at - time.time()) < 60
+
+
+def test_the_emulators_access_tokens_carry_the_configured_groups(server: LocalIdentityServer) -> None:
+    custom = ensure_pool(
+        server.endpoint_url,
+        operator_password=IDENTITY_PASSWORD,
+        operator_groups=("ops-readers", "ops-admins"),
+        pool_name="custom-groups-pool",
+    )
+    token = mint_access_token(custom.endpoint_url, custom.app_client, "operator", IDENTITY_PASSWORD)
+    assert sorted(verifier_for(custom).verify(token).groups) == ["ops-admins", "ops-readers"]
 
 
 def test_verifier_rejects_an_emulator_token_for_another_client(pool: LocalPool) -> None:

@@ -32,13 +32,15 @@ def test_valid_token_is_served_and_the_operator_recorded(
     status, body, _ = _get_me(api, operator_token)
     assert status == 200
     assert body["username"] == "operator"
-    assert body["groups"] == ["admin"]
+    assert sorted(body["groups"]) == ["admin", "operator", "viewer"]  # the local operator is in every role
+    assert body["role"] == "admin"
     assert body["user_id"]
     import psycopg
 
     with psycopg.connect(db) as conn:
         row = conn.execute("SELECT username, groups FROM users WHERE sub = %s", (body["user_id"],)).fetchone()
-    assert row == ("operator", ["admin"])
+    assert row is not None
+    assert (row[0], sorted(row[1])) == ("operator", ["admin", "operator", "viewer"])
 
 
 def test_no_token_and_not_bearer_are_missing_token(api: TestClient, operator_token: str) -> None:

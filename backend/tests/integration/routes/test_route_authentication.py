@@ -3,40 +3,17 @@ route table: a route added without authentication, or a new kind of route nobody
 
 from __future__ import annotations
 
-import re
-
 from fastapi import FastAPI
-from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
-from starlette.routing import Mount, Route
 
 from app.schemas.errors import ErrorResponse
-
-PUBLIC_API_ROUTES = {("GET", "/health"), ("GET", "/health/sync-status")}
-"""Handlers that answer without a token."""
-
-PUBLIC_OTHER_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/media"}
-"""FastAPI's documentation routes and the local profile's public image files."""
-
-
-def _sample_url(path: str) -> str:
-    """The path with each ``{parameter}`` filled with a plausible value."""
-    return re.sub(r"\{[^}]+\}", "AN3-12A", path)
+from tests.support.routes import PUBLIC_API_ROUTES, api_routes, sample_url
 
 
 def _api_routes(api: TestClient) -> list[tuple[str, str]]:
-    """(method, full path) of every API route, included routers flattened; any other route must be public."""
-    routes: list[tuple[str, str]] = []
+    """(method, full path) of every API route."""
     assert isinstance(api.app, FastAPI)  # the client serves the app itself, unwrapped
-    for context in iter_route_contexts(api.app.routes):
-        route, path = context.original_route, context.path
-        if isinstance(route, APIRoute):
-            assert path is not None  # an API route always has its full path
-            routes.extend((method, path) for method in sorted(context.methods or ()))
-        else:
-            assert isinstance(route, Route | Mount), f"unclassified route {route!r}"
-            assert path in PUBLIC_OTHER_PATHS, f"{path} is neither an API route nor known public"
-    return routes
+    return [(entry.method, entry.path) for entry in api_routes(api.app)]
 
 
 def test_every_route_but_the_public_ones_answers_401_without_a_token(api: TestClient) -> None:
@@ -44,7 +21,7 @@ def test_every_route_but_the_public_ones_answers_401_without_a_token(api: TestCl
     assert len(routes) > 40
     open_routes, wrong_answers = [], []
     for method, path in routes:
-        response = api.request(method, _sample_url(path))
+        response = api.request(method, sample_url(path))
         if (method, path) in PUBLIC_API_ROUTES:
             assert response.status_code != 401, (method, path)
             continue

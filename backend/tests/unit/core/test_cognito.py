@@ -295,6 +295,25 @@ def test_claims_of_the_wrong_type_are_invalid(
     expect_error(make_verifier(jwks), sign(key_a, "kid-a", claims(**overrides)), "invalid_token")
 
 
+def test_issued_at_is_the_sign_in_time(jwks: JwksServer, key_a: rsa.RSAPrivateKey) -> None:
+    verifier = make_verifier(jwks)
+    now = int(time.time())
+    refreshed = sign(key_a, "kid-a", claims(auth_time=now - 7200, iat=now))
+    assert verifier.verify(refreshed).issued_at == now - 7200  # a refreshed token keeps its sign-in time
+    assert verifier.verify(sign(key_a, "kid-a", claims(auth_time=None, iat=now))).issued_at == now
+    fractional = sign(key_a, "kid-a", claims(auth_time=now - 0.5, iat=None))
+    assert verifier.verify(fractional).issued_at == now - 1
+    assert verifier.verify(sign(key_a, "kid-a", claims(auth_time=None, iat=None))).issued_at is None
+
+
+@pytest.mark.parametrize("value", ["yesterday", True, [1], {"t": 1}, float("inf")])
+def test_an_auth_time_that_is_not_a_number_is_invalid(
+    jwks: JwksServer, key_a: rsa.RSAPrivateKey, value: object
+) -> None:
+    error = expect_error(make_verifier(jwks), sign(key_a, "kid-a", claims(auth_time=value)), "invalid_token")
+    assert "auth_time" in error.detail
+
+
 def test_token_without_kid_is_invalid(jwks: JwksServer, key_a: rsa.RSAPrivateKey) -> None:
     token = jwt.encode(claims(), key_a, algorithm="RS256")
     expect_error(make_verifier(jwks), token, "invalid_token")

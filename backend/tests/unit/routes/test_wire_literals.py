@@ -21,11 +21,13 @@ from app.core.constants import (
     BlockedReason,
     ErrorStage,
     InventoryStatus,
+    Role,
     SlotStatus,
     StagingStatus,
     SyncStatus,
 )
 from app.routes import V1_ROUTERS, health
+from app.schemas.auth import MeResponse
 from app.schemas.batches import Batch, FailureItem, FailurePageItem
 from app.schemas.products import NormalizedProduct, StagingProduct
 from app.schemas.sync import SlotEntry, SyncProduct
@@ -50,6 +52,7 @@ FIELD_LITERALS: dict[tuple[type[BaseModel], str], type[StrEnum]] = {
     (NormalizedProduct, "inventory_status"): InventoryStatus,
     (SyncProduct, "sync_status"): SyncStatus,
     (SlotEntry, "status"): SlotStatus,
+    (MeResponse, "role"): Role,
 }
 
 
