@@ -41,10 +41,7 @@ class EmbeddedPostgres:
     def is_running(self) -> bool:
         """Whether the postmaster still runs (a zombie does not count)."""
         process = self._server.get_postmaster_info().process
-        try:
-            return bool(process is not None and process.is_running() and process.status() != "zombie")
-        except Exception:  # psutil's NoSuchProcess and kin: it is gone
-            return False
+        return bool(process is not None and process.is_running() and not _is_zombie(process))
 
     def kill(self) -> None:
         """SIGKILL the postmaster (its backends end when they notice)."""
@@ -68,6 +65,7 @@ def start_postgres(data_dir: Path, database: str = "boeing_hub") -> EmbeddedPost
     server = pgserver.get_server(str(data_dir), cleanup_mode="stop")
     # get_server hands back the handle it made earlier for this directory without looking at the server; this
     # starts it if it is not running (pgserver's own start-up step, under its inter-process lock).
+    _wait_until_reaped(server.get_postmaster_info().process)
     with server._lock:
         server.ensure_postgres_running()
     admin_url = server.get_uri()
@@ -76,6 +74,21 @@ def start_postgres(data_dir: Path, database: str = "boeing_hub") -> EmbeddedPost
         if not exists:
             conn.execute(f'CREATE DATABASE "{database}"')  # name is ours, not user input
     return EmbeddedPostgres(url=server.get_uri(database), _server=server)
+
+
+def _wait_until_reaped(postmaster: Any, timeout_s: float = 10.0) -> None:
+    """A killed postmaster stays a zombie until its parent (init, as pg_ctl detached it) reaps it, and both
+    pgserver and pg_ctl take a zombie named in ``postmaster.pid`` for a running server: wait for it to go."""
+    deadline = time.monotonic() + timeout_s
+    while postmaster is not None and _is_zombie(postmaster) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def _is_zombie(process: Any) -> bool:
+    try:
+        return bool(process.status() == "zombie")
+    except Exception:  # psutil's NoSuchProcess and kin: it is gone
+        return False
 
 
 @dataclass

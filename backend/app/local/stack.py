@@ -95,12 +95,7 @@ class LocalStack:
         opts.data_dir.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "APP_ENV": "local", "PYTHONUNBUFFERED": "1"}
         env.setdefault("LOG_FORMAT", "text")
-        if not env.get("DATABASE_URL"):
-            env["DATABASE_URL"] = self._start_postgres(opts.data_dir / "pg")
-            self.say(f"PostgreSQL  embedded, data in {opts.data_dir / 'pg'}")
-        if not env.get("REDIS_URL"):
-            env["REDIS_URL"] = self._start_redis(opts.data_dir / "redis")
-            self.say(f"Redis       embedded at {env['REDIS_URL']}")
+        self.start_servers(env)
         applied = apply_migrations(env["DATABASE_URL"])
         self.say(f"Migrations  {', '.join(applied) if applied else 'up to date'}")
         objects = opts.data_dir / "objects"
@@ -117,6 +112,17 @@ class LocalStack:
                 self._spawn(f"worker-{group}", self._cli("worker", "--group", group))
             self._spawn("beat", self._cli("beat"))
         self._wait_http(f"http://127.0.0.1:{opts.api_port}/openapi.json", "API", 60)
+
+    def start_servers(self, env: dict[str, str]) -> None:
+        """Start, under supervision, the embedded PostgreSQL and Redis that ``env`` names no URL for, and
+        name them in ``env``."""
+        data_dir = self.options.data_dir
+        if not env.get("DATABASE_URL"):
+            env["DATABASE_URL"] = self._start_postgres(data_dir / "pg")
+            self.say(f"PostgreSQL  embedded, data in {data_dir / 'pg'}")
+        if not env.get("REDIS_URL"):
+            env["REDIS_URL"] = self._start_redis(data_dir / "redis")
+            self.say(f"Redis       embedded at {env['REDIS_URL']}")
 
     def _start_postgres(self, data_dir: Path) -> str:
         """Start the embedded PostgreSQL under supervision; its URL (a restart keeps the same socket)."""

@@ -196,7 +196,7 @@ class Supervisor:
         try:
             unit.process = unit.start()
         except Exception as exc:  # whatever kept it from starting, it is one more failure of this unit
-            self._failed(unit, f"could not be started ({exc})", now)
+            self._failed(unit, f"could not be started ({' '.join(str(exc).split())})", now)
             return
         self.say(self._stamp(f"{unit.name} restarted (pid {unit.process.pid})"))
 
