@@ -48,7 +48,10 @@ def up(
         demo_quota=None if real_quota else 20,
         with_workers=not no_workers,
     )
-    stack = LocalStack(options, say=lambda text: console.print(text, highlight=False))
+    # Plain text, never wrapped: supervisor lines are read and grepped whole.
+    stack = LocalStack(
+        options, say=lambda text: console.print(text, highlight=False, markup=False, soft_wrap=True)
+    )
     code = 1
     try:
         stack.start()

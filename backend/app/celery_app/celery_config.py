@@ -19,6 +19,8 @@ from kombu import Queue
 from app.core.config import Settings
 from app.core.constants.tasks import Task, TaskQueue
 
+REDBEAT_KEY_PREFIX = "boeing-hub:redbeat:"
+
 # Every task is routed to the queue its ``Task`` member names (plain strings: what kombu puts on the wire).
 TASK_ROUTES: dict[str, dict[str, str]] = {task.value: {"queue": task.queue.value} for task in Task}
 
@@ -116,9 +118,44 @@ def schedule_text(schedule: Any) -> str:
     return str(schedule)
 
 
+@dataclass(frozen=True, slots=True)
+class BeatLock:
+    """RedBeat's lock figures. A live beat renews its lock on every tick, at least every ``loop_s``; the lock
+    expires ``timeout_s`` after the last renewal; a waiting beat tries to take it every ``loop_s``. So a beat
+    that dies is replaced within ``takeover_s``, and a live one renews more than twice per timeout."""
+
+    loop_s: float
+    timeout_s: int
+
+    @property
+    def takeover_s(self) -> float:
+        """The longest a dead beat's lock keeps a new beat from scheduling."""
+        return self.timeout_s + self.loop_s
+
+
+# Redis expires keys in whole seconds here (RedBeat renews with ``int(timeout)``): 3 s is the shortest lock
+# that still leaves room for two renewals at the shortest loop (1 s).
+MIN_BEAT_LOCK_TIMEOUT_S = 3
+MIN_BEAT_TAKEOVER_S = MIN_BEAT_LOCK_TIMEOUT_S + 1.0
+
+
+def beat_lock(schedule: dict[str, dict[str, Any]]) -> BeatLock:
+    """Lock figures such that a new beat takes over within the shortest interval of ``schedule`` (no entry
+    misses more than one run), but never below ``MIN_BEAT_TAKEOVER_S``: a quarter of that interval between
+    ticks, the rest as the lock's timeout."""
+    intervals = [
+        e["schedule"].total_seconds() for e in schedule.values() if isinstance(e["schedule"], timedelta)
+    ]
+    budget = max(MIN_BEAT_TAKEOVER_S, min(intervals, default=MIN_BEAT_TAKEOVER_S))
+    loop_s = budget / 4
+    return BeatLock(loop_s=loop_s, timeout_s=max(MIN_BEAT_LOCK_TIMEOUT_S, int(budget - loop_s)))
+
+
 def build_celery(settings: Settings, *, include_tasks: bool = False) -> Celery:
     """The Celery app for this process: a producer for the API, the task registry for workers."""
     app = Celery("boeing_hub", include=task_modules() if include_tasks else [])
+    schedule = beat_schedule(settings)
+    lock = beat_lock(schedule)
     app.conf.update(
         broker_url=settings.redis_url,
         broker_connection_retry_on_startup=True,
@@ -138,10 +175,13 @@ def build_celery(settings: Settings, *, include_tasks: bool = False) -> Celery:
         task_time_limit=settings.app.celery_visibility_timeout_s,
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
-        beat_schedule=beat_schedule(settings),
-        beat_scheduler="redbeat.RedBeatScheduler",
+        beat_schedule=schedule,
+        beat_scheduler="app.celery_app.beat_scheduler:SteadyRedBeatScheduler",
+        beat_max_loop_interval=lock.loop_s,
         redbeat_redis_url=settings.redis_url,
-        redbeat_key_prefix="boeing-hub:redbeat:",
-        redbeat_lock_timeout=max(60, int(settings.sync.dispatch_interval_s * 5)),
+        redbeat_key_prefix=REDBEAT_KEY_PREFIX,
+        redbeat_lock_timeout=lock.timeout_s,
+        # A Redis that stops answering fails a tick (which the scheduler survives) instead of freezing beat.
+        redbeat_redis_options={"socket_timeout": 5.0, "socket_connect_timeout": 5.0},
     )
     return app

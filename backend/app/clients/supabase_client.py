@@ -40,7 +40,9 @@ def create_pool(
     name: str = "boeing-hub",
     open_wait_s: float = 10.0,
 ) -> ConnectionPool:
-    """Open a psycopg 3 pool whose connections use UTC, a bounded statement time and orjson."""
+    """Open a psycopg 3 pool whose connections use UTC, a bounded statement time and orjson. Each connection
+    is checked as it is handed out (one empty query): after the server restarts, the connections it dropped
+    are replaced instead of failing the first request or task that draws each of them."""
     pool = ConnectionPool(
         database_url,
         min_size=min(min_size, max_size),
@@ -52,6 +54,7 @@ def create_pool(
             "connect_timeout": 5,
         },
         configure=configure_json,
+        check=ConnectionPool.check_connection,
         timeout=10.0,
         open=False,
     )

@@ -2,7 +2,9 @@
 
 Starts what is not given by URL (PostgreSQL, Redis), moto's Cognito with a seeded operator, the Boeing and
 Shopify emulators, applies migrations, then runs the API, the three worker groups and beat as child processes
-with one environment. Ctrl-C (or any child dying) stops everything; data lives in ``.data/`` and survives.
+with one environment. Once the stack is up, a process that dies (the embedded servers included) is started
+again by the supervisor (``supervisor.py``: its restart policy and when it gives up). A death during start-up
+fails the start. Ctrl-C stops everything; data lives in ``.data/`` and survives.
 """
 
 from __future__ import annotations
@@ -23,8 +25,12 @@ import httpx
 from app.celery_app.celery_config import WORKER_GROUPS
 from app.clients.cognito_client import mint_access_token
 from app.db.migrations import apply_migrations
-from app.local.embedded import free_port, start_postgres, start_redis
+from app.local.embedded import EmbeddedPostgres, free_port, start_postgres, start_redis
 from app.local.identity import LocalIdentityServer, ensure_pool
+from app.local.supervisor import ChildProcess, ExitStatus, Process, Supervisor
+
+# Stop order, top first: what calls the emulators and the servers, then the emulators, then the servers.
+SERVERS, EMULATORS, APP = 0, 1, 2
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 BACKEND_DIR = REPO_ROOT / "backend"
@@ -43,10 +49,32 @@ class StackOptions:
     with_emulators: bool = True
 
 
-@dataclass
-class Child:
-    name: str
-    process: subprocess.Popen[bytes]
+class PostgresProcess:
+    """The embedded PostgreSQL as a supervised process (pg_ctl's daemon: not our child, so no exit status)."""
+
+    def __init__(self, server: EmbeddedPostgres) -> None:
+        self.server = server
+
+    @property
+    def pid(self) -> int:
+        return self.server.pid
+
+    def exit_status(self) -> ExitStatus | None:
+        return None if self.server.is_running() else ExitStatus(None)
+
+    def terminate(self) -> None:
+        self.server.stop()  # pg_ctl's fast shutdown, waited for
+
+    def kill(self) -> None:
+        self.server.kill()
+
+    def wait(self, timeout_s: float) -> bool:
+        deadline = time.monotonic() + timeout_s
+        while self.server.is_running():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+        return True
 
 
 @dataclass
@@ -54,9 +82,11 @@ class LocalStack:
     options: StackOptions
     say: Callable[[str], None] = print
     env: dict[str, str] = field(default_factory=dict)
-    children: list[Child] = field(default_factory=list)
     _cleanups: list[Callable[[], None]] = field(default_factory=list)
     token: str | None = None
+
+    def __post_init__(self) -> None:
+        self.supervisor = Supervisor(say=self.say)
 
     # --- start-up -----------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -65,16 +95,7 @@ class LocalStack:
         opts.data_dir.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "APP_ENV": "local", "PYTHONUNBUFFERED": "1"}
         env.setdefault("LOG_FORMAT", "text")
-        if not env.get("DATABASE_URL"):
-            pg = start_postgres(opts.data_dir / "pg")
-            self._cleanups.append(pg.stop)
-            env["DATABASE_URL"] = pg.url
-            self.say(f"PostgreSQL  embedded, data in {opts.data_dir / 'pg'}")
-        if not env.get("REDIS_URL"):
-            redis = start_redis(opts.data_dir / "redis")
-            self._cleanups.append(redis.stop)
-            env["REDIS_URL"] = redis.url
-            self.say(f"Redis       embedded at {redis.url}")
+        self.start_servers(env)
         applied = apply_migrations(env["DATABASE_URL"])
         self.say(f"Migrations  {', '.join(applied) if applied else 'up to date'}")
         objects = opts.data_dir / "objects"
@@ -91,6 +112,32 @@ class LocalStack:
                 self._spawn(f"worker-{group}", self._cli("worker", "--group", group))
             self._spawn("beat", self._cli("beat"))
         self._wait_http(f"http://127.0.0.1:{opts.api_port}/openapi.json", "API", 60)
+
+    def start_servers(self, env: dict[str, str]) -> None:
+        """Start, under supervision, the embedded PostgreSQL and Redis that ``env`` names no URL for, and
+        name them in ``env``."""
+        data_dir = self.options.data_dir
+        if not env.get("DATABASE_URL"):
+            env["DATABASE_URL"] = self._start_postgres(data_dir / "pg")
+            self.say(f"PostgreSQL  embedded, data in {data_dir / 'pg'}")
+        if not env.get("REDIS_URL"):
+            env["REDIS_URL"] = self._start_redis(data_dir / "redis")
+            self.say(f"Redis       embedded at {env['REDIS_URL']}")
+
+    def _start_postgres(self, data_dir: Path) -> str:
+        """Start the embedded PostgreSQL under supervision; its URL (a restart keeps the same socket)."""
+        process = self.supervisor.start(
+            "postgresql", lambda: PostgresProcess(start_postgres(data_dir)), layer=SERVERS
+        )
+        return process.server.url
+
+    def _start_redis(self, data_dir: Path) -> str:
+        """Start the embedded Redis under supervision on a port it keeps when restarted; its URL."""
+        port = free_port()
+        self.supervisor.start(
+            "redis", lambda: ChildProcess(start_redis(data_dir, port).process), layer=SERVERS
+        )
+        return f"redis://127.0.0.1:{port}/0"
 
     def _start_identity(self, env: dict[str, str]) -> None:
         if env.get("COGNITO_JWKS_URL"):
@@ -131,7 +178,7 @@ class LocalStack:
     def _spawn_emulator(self, name: str, port: int, env: dict[str, str]) -> str:
         port = port or free_port()
         command = [sys.executable, "-m", f"emulators.{name}", "--host", "127.0.0.1", "--port", str(port)]
-        self._spawn(f"{name}-emulator", command, env=env)
+        self._spawn(f"{name}-emulator", command, env=env, layer=EMULATORS)
         url = f"http://127.0.0.1:{port}"
         self._wait_http(f"{url}/", f"{name} emulator", 30)
         self.say(f"{name.capitalize():<11} emulator at {url}")
@@ -144,14 +191,22 @@ class LocalStack:
     def _cli(*args: str) -> list[str]:
         return [sys.executable, "-m", "app.cli", *args]
 
-    def _spawn(self, name: str, command: list[str], env: dict[str, str] | None = None) -> None:
-        process = subprocess.Popen(command, cwd=BACKEND_DIR, env=env or self.env, start_new_session=True)
-        self.children.append(Child(name, process))
+    def _spawn(
+        self, name: str, command: list[str], env: dict[str, str] | None = None, layer: int = APP
+    ) -> None:
+        """Start a child in its own session: Ctrl-C reaches the supervisor only, which stops them in order."""
+        child_env = env or self.env
+
+        def start() -> Process:
+            popen = subprocess.Popen(command, cwd=BACKEND_DIR, env=child_env, start_new_session=True)
+            return ChildProcess(popen)
+
+        self.supervisor.start(name, start, layer=layer)
 
     def _wait_http(self, url: str, what: str, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            self._check_children()
+            self.supervisor.check_running()
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(url, timeout=1.0).status_code < 500:
                     return
@@ -159,42 +214,18 @@ class LocalStack:
         raise RuntimeError(f"the {what} did not answer at {url} within {timeout_s:.0f} s")
 
     # --- supervision --------------------------------------------------------------------------------------
-    def _check_children(self) -> None:
-        for child in self.children:
-            code = child.process.poll()
-            if code is not None:
-                raise RuntimeError(f"{child.name} exited with code {code}")
-
     def supervise(self) -> int:
-        """Block until Ctrl-C / SIGTERM or a child's death; return the exit code."""
+        """Restart what dies until Ctrl-C / SIGTERM; 0, or 1 if a process had to be given up."""
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
-        while not stop.is_set():
-            try:
-                self._check_children()
-            except RuntimeError as exc:
-                self.say(f"stopping: {exc}")
-                return 1
-            stop.wait(0.5)
+        code = self.supervisor.run(stop)
         self.say("stopping ...")
-        return 0
+        return code
 
     def stop(self) -> None:
-        """Stop children (graceful, then forced), then the embedded servers."""
-        for child in reversed(self.children):
-            if child.process.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(child.process.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 20
-        for child in self.children:
-            remaining = max(0.1, deadline - time.monotonic())
-            try:
-                child.process.wait(timeout=remaining)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(child.process.pid, signal.SIGKILL)
-                child.process.wait(timeout=5)
+        """Stop the processes (graceful, then forced; the servers last), then the identity emulator."""
+        self.supervisor.stop()
         for cleanup in reversed(self._cleanups):
             with contextlib.suppress(Exception):
                 cleanup()
