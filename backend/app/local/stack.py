@@ -24,6 +24,7 @@ import httpx
 
 from app.celery_app.celery_config import WORKER_GROUPS
 from app.clients.cognito_client import mint_access_token
+from app.core.constants.auth import DEFAULT_ROLE_GROUPS
 from app.db.migrations import apply_migrations
 from app.local.embedded import EmbeddedPostgres, free_port, start_postgres, start_redis
 from app.local.identity import LocalIdentityServer, ensure_pool
@@ -146,7 +147,9 @@ class LocalStack:
         endpoint = server.start()
         self._cleanups.append(server.stop)
         password = env.get("COGNITO_LOCAL_PASSWORD", LOCAL_OPERATOR_PASSWORD)
-        pool = ensure_pool(endpoint, operator_password=password)
+        # The operator holds every role, under the group names this stack's settings give them.
+        groups = [env.get(f"COGNITO_{role.name}_GROUP") or name for role, name in DEFAULT_ROLE_GROUPS.items()]
+        pool = ensure_pool(endpoint, operator_password=password, operator_groups=groups)
         env.update(
             COGNITO_ENDPOINT_URL=endpoint,
             COGNITO_JWKS_URL=pool.jwks_url,
