@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
+from app.core.inputs import Identifier
 from app.routes.deps import BatchServiceDep, authenticated_router, pagination
 from app.routes.responses import error_responses
 from app.schemas.batches import (
@@ -31,9 +32,9 @@ FailureWindow = Annotated[Pagination, Depends(pagination(default=100, maximum=50
 def list_batches(
     window: BatchWindow,
     service: BatchServiceDep,
-    status: BatchStatusValue | None = Query(None),
-    batch_type: BatchTypeValue | None = Query(None),
-    created_by: str | None = Query(None),
+    status: Annotated[BatchStatusValue | None, Query()] = None,
+    batch_type: Annotated[BatchTypeValue | None, Query()] = None,
+    created_by: Annotated[Identifier | None, Query()] = None,
 ) -> BatchPage:
     page = service.list_batches(
         status=status, batch_type=batch_type, created_by=created_by, limit=window.limit, offset=window.offset
@@ -44,16 +45,16 @@ def list_batches(
 
 
 @router.get("/{batch_id}", response_model=Batch, responses=error_responses(404, 422))
-def get_batch(batch_id: str, service: BatchServiceDep) -> Batch:
+def get_batch(batch_id: Identifier, service: BatchServiceDep) -> Batch:
     return Batch.from_detail(service.get(batch_id))
 
 
 @router.get("/{batch_id}/failures", response_model=FailurePage, responses=error_responses(404, 422))
 def batch_failures(
-    batch_id: str,
+    batch_id: Identifier,
     window: FailureWindow,
     service: BatchServiceDep,
-    stage: ErrorStageValue | None = Query(None),
+    stage: Annotated[ErrorStageValue | None, Query()] = None,
 ) -> FailurePage:
     page = service.failures(batch_id, stage=stage, limit=window.limit, offset=window.offset)
     return FailurePage.of(
@@ -62,7 +63,7 @@ def batch_failures(
 
 
 @router.delete("/{batch_id}", response_model=BatchCancelled, responses=error_responses(404, 409, 422))
-def cancel_batch(batch_id: str, service: BatchServiceDep) -> BatchCancelled:
+def cancel_batch(batch_id: Identifier, service: BatchServiceDep) -> BatchCancelled:
     batch = service.cancel(batch_id)
     message = f"Batch {batch.id} cancelled: items not started are skipped; items in flight finish."
     return BatchCancelled(batch_id=batch.id, status="cancelled", message=message)

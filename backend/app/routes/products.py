@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query
 
+from app.core.inputs import Identifier, PartNumber, SearchText
 from app.routes.deps import ProductsServiceDep, authenticated_router, pagination
 from app.routes.responses import error_responses
 from app.schemas.pagination import Pagination
@@ -24,9 +25,9 @@ StagingStatusValue = Literal["fetched", "blocked", "published", "failed"]
 def staging(
     window: StagingWindow,
     service: ProductsServiceDep,
-    batch_id: str | None = Query(None),
-    status: StagingStatusValue | None = Query(None),
-    search: str | None = Query(None, max_length=100),
+    batch_id: Annotated[Identifier | None, Query()] = None,
+    status: Annotated[StagingStatusValue | None, Query()] = None,
+    search: Annotated[SearchText | None, Query()] = None,
 ) -> StagingPage:
     page = service.staging_page(
         batch_id=batch_id, status=status, search=search, limit=window.limit, offset=window.offset
@@ -37,7 +38,7 @@ def staging(
 
 
 @router.get("/raw-data/{part_number}", response_model=RawDataResponse, responses=error_responses(422))
-def raw_data(part_number: str, service: ProductsServiceDep) -> RawDataResponse:
+def raw_data(part_number: PartNumber, service: ProductsServiceDep) -> RawDataResponse:
     view = service.raw_data(part_number)
     return RawDataResponse(
         part_number=view.part_number,
@@ -52,7 +53,7 @@ def raw_data(part_number: str, service: ProductsServiceDep) -> RawDataResponse:
 def published(
     window: PublishedWindow,
     service: ProductsServiceDep,
-    search: str | None = Query(None, max_length=100),
+    search: Annotated[SearchText | None, Query()] = None,
 ) -> PublishedProductPage:
     page = service.published_page(search=search, limit=window.limit, offset=window.offset)
     return PublishedProductPage(
@@ -65,5 +66,5 @@ def published(
 
 
 @router.get("/published/{product_id}", response_model=PublishedProduct, responses=error_responses(404, 422))
-def published_product(product_id: str, service: ProductsServiceDep) -> PublishedProduct:
+def published_product(product_id: Identifier, service: ProductsServiceDep) -> PublishedProduct:
     return PublishedProduct.from_row(service.published_product(product_id))
