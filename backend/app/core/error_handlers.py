@@ -1,4 +1,8 @@
-"""One rendering for every error: ``{"detail": str, "code": str}`` (+ ``errors`` on 422), http-api §1.3."""
+"""One rendering for every error: ``{"detail": str, "code": str}`` (+ ``errors`` on 422), http-api §1.3.
+
+An exception no handler answers is caught by ``RequestContextMiddleware``, inside the request's context, so
+its 500 carries ``X-Request-ID`` and its log line names the request (``internal_error_response``).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from app.core.exceptions import AppError, FieldError, ValidationFailed
 
@@ -46,6 +51,26 @@ def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return text or "body"
 
 
+def internal_error_response() -> JSONResponse:
+    """The 500 of an unexpected failure: a generic sentence; the cause goes to the log."""
+    return JSONResponse(error_body("An internal error occurred.", "internal_error"), 500)
+
+
+def _invalid_json_response() -> JSONResponse:
+    errors = [FieldError("body", "The body is not valid JSON.")]
+    return JSONResponse(error_body("The request body is not valid JSON.", "validation_error", errors), 422)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves on this path (a path's methods may be spread over several routes)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
 def _validation_errors(exc: RequestValidationError) -> list[FieldError]:
     errors: list[FieldError] = []
     for err in exc.errors():
@@ -62,12 +87,19 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
 
     @app.exception_handler(AppError)
-    async def app_error(_: Request, exc: AppError) -> JSONResponse:
+    async def app_error(request: Request, exc: AppError) -> JSONResponse:
         errors = exc.errors if isinstance(exc, ValidationFailed) else None
         if isinstance(exc, ValidationFailed) and not errors:
             errors = [FieldError("body", exc.message)]
         if exc.status_code >= 500:
-            logger.error("request failed: %s (%s)", exc.message, exc.code, exc_info=exc.__cause__ or exc)
+            logger.error(
+                "%s %s failed: %s (%s)",
+                request.method,
+                request.url.path,
+                exc.message,
+                exc.code,
+                exc_info=exc.__cause__ or exc,
+            )
         return JSONResponse(error_body(exc.message, exc.code, errors), exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
@@ -82,12 +114,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body(detail.replace("..", "."), "validation_error", errors), 422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.__cause__ is not None:
+            # FastAPI could not read the body as JSON (not UTF-8, numbers past Python's digit limit, nested
+            # too deep): to the contract that is invalid JSON like any other, a 422 naming the body.
+            return _invalid_json_response()
         code, default = _HTTP_CODES.get(exc.status_code, ("error", "The request failed."))
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code not in (404, 405) else default
-        return JSONResponse(error_body(detail, code), exc.status_code, headers=getattr(exc, "headers", None))
-
-    @app.exception_handler(Exception)
-    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
-        logger.exception("unhandled error")
-        return JSONResponse(error_body("An internal error occurred.", "internal_error"), 500)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request)
+        return JSONResponse(error_body(detail, code), exc.status_code, headers=headers or None)
