@@ -255,9 +255,18 @@ class CognitoVerifier:
             groups=tuple(groups),
             client_id=client_id,
             jti=jti,
-            exp=datetime.fromtimestamp(int(payload["exp"]), tz=UTC),
+            exp=_expiry(payload["exp"]),
             raw=MappingProxyType(payload),
         )
+
+
+def _expiry(exp: Any) -> datetime:
+    """The token's ``exp`` as a UTC datetime; a value past what a datetime holds (year 9999) makes the token
+    invalid, however well signed: it cannot be compared, stored or revoked until it expires."""
+    try:
+        return datetime.fromtimestamp(int(exp), tz=UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise TokenError("invalid_token", "The access token has an invalid 'exp' claim.") from exc
 
 
 def _b64url_uint(value: int) -> str:
