@@ -6,14 +6,15 @@ its 500 carries ``X-Request-ID`` and its log line names the request (``internal_
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 
 from app.core.exceptions import AppError, FieldError, ValidationFailed
 
@@ -61,14 +62,22 @@ def _invalid_json_response() -> JSONResponse:
     return JSONResponse(error_body("The request body is not valid JSON.", "validation_error", errors), 422)
 
 
-def _allowed_methods(request: Request) -> str:
-    """Every method some route serves on this path (a path's methods may be spread over several routes)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match != Match.NONE:
-            methods.update(getattr(route, "methods", None) or ())
-    return ", ".join(sorted(methods))
+def _allowed_methods(request: Request) -> str | None:
+    """Every method the OpenAPI document lists for this path (FastAPI's 405 names only the methods of the one
+    route it tried, and a path's methods are spread over several), or None for a path it does not list."""
+    path = request.url.path
+    methods = {
+        method.upper()
+        for template, operations in request.app.openapi()["paths"].items()
+        if _template_regex(template).fullmatch(path)
+        for method in operations
+    }
+    return ", ".join(sorted(methods)) or None
+
+
+@functools.cache
+def _template_regex(template: str) -> re.Pattern[str]:
+    return re.compile(re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template)))
 
 
 def _validation_errors(exc: RequestValidationError) -> list[FieldError]:
@@ -123,5 +132,5 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code not in (404, 405) else default
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
-            headers["Allow"] = _allowed_methods(request)
+            headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
         return JSONResponse(error_body(detail, code), exc.status_code, headers=headers or None)
