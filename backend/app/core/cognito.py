@@ -263,7 +263,7 @@ class CognitoVerifier:
             groups=tuple(groups),
             client_id=client_id,
             jti=jti,
-            exp=datetime.fromtimestamp(int(payload["exp"]), tz=UTC),
+            exp=_expiry(payload["exp"]),
             issued_at=issued_at,
             raw=MappingProxyType(payload),
         )
@@ -277,6 +277,15 @@ def _epoch_claim(payload: Mapping[str, Any], name: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise TokenError("invalid_token", f"The access token has an invalid '{name}' claim.")
     return math.floor(value)
+
+
+def _expiry(exp: Any) -> datetime:
+    """The token's ``exp`` as a UTC datetime; a value past what a datetime holds (year 9999) makes the token
+    invalid, however well signed: it cannot be compared, stored or revoked until it expires."""
+    try:
+        return datetime.fromtimestamp(int(exp), tz=UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise TokenError("invalid_token", "The access token has an invalid 'exp' claim.") from exc
 
 
 def _b64url_uint(value: int) -> str:

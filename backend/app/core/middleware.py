@@ -12,10 +12,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.error_handlers import internal_error_response
 from app.core.logging import request_id_var
 
 logger = logging.getLogger("app.request")
@@ -23,7 +25,11 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
 class RequestContextMiddleware:
-    """Accept or generate ``X-Request-ID``, return it, put it in every log line, log one line per request."""
+    """Accept or generate ``X-Request-ID``, return it, put it in every log line, log one line per request.
+
+    It also answers what no exception handler did: the 500 goes out through it (so it carries the id) and the
+    failure is logged inside the request's context (so the line names the request and its id).
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -38,16 +44,23 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status = 500
 
+        started_response = False
+
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started_response
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started_response = message["status"], True
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            logger.exception("%s %s failed with an unexpected error", scope["method"], scope["path"])
+            if started_response:
+                raise
+            await internal_error_response()(scope, receive, send_with_id)
         finally:
             logger.info(
                 "%s %s -> %s in %.1f ms",
@@ -87,7 +100,7 @@ class SecurityHeadersMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Answer 413 ``payload_too_large`` for bodies over the limit, declared or streamed."""
+    """Answer 413 ``payload_too_large`` for bodies over the limit, declared or streamed (chunked)."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -110,7 +123,7 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _BodyTooLarge
+                    raise _BodyTooLarge(self.max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -126,15 +139,20 @@ class BodySizeLimitMiddleware:
                 await _too_large(self.max_bytes)(scope, receive, send)
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(HTTPException):
+    """Raised by the body's reader once it passes the limit. An ``HTTPException``: FastAPI passes those
+    on from its body reading (any other exception there becomes a 400), and the error handler answers 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, detail=_too_large_detail(limit))
+
+
+def _too_large_detail(limit: int) -> str:
+    return f"The request body exceeds the {limit // (1024 * 1024)} MiB limit."
 
 
 def _too_large(limit: int) -> Response:
-    body = {
-        "detail": f"The request body exceeds the {limit // (1024 * 1024)} MiB limit.",
-        "code": "payload_too_large",
-    }
+    body = {"detail": _too_large_detail(limit), "code": "payload_too_large"}
     return Response(json.dumps(body), status_code=413, media_type="application/json")
 
 

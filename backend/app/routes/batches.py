@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from app.core.constants.auth import Role
+from app.core.inputs import Identifier
 from app.routes.deps import BatchServiceDep, authenticated_router, pagination, requires
 from app.routes.responses import error_responses
 from app.schemas.batches import (
@@ -40,9 +41,9 @@ FailureWindow = Annotated[Pagination, Depends(pagination(default=100, maximum=50
 def list_batches(
     window: BatchWindow,
     service: BatchServiceDep,
-    status: BatchStatusValue | None = Query(None),
-    batch_type: BatchTypeValue | None = Query(None),
-    created_by: str | None = Query(None),
+    status: Annotated[BatchStatusValue | None, Query()] = None,
+    batch_type: Annotated[BatchTypeValue | None, Query()] = None,
+    created_by: Annotated[Identifier | None, Query()] = None,
 ) -> BatchPage:
     page = service.list_batches(
         status=status, batch_type=batch_type, created_by=created_by, limit=window.limit, offset=window.offset
@@ -58,7 +59,7 @@ def list_batches(
     response_model=Batch,
     responses=error_responses(404, 422),
 )
-def get_batch(batch_id: str, service: BatchServiceDep) -> Batch:
+def get_batch(batch_id: Identifier, service: BatchServiceDep) -> Batch:
     return Batch.from_detail(service.get(batch_id))
 
 
@@ -69,10 +70,10 @@ def get_batch(batch_id: str, service: BatchServiceDep) -> Batch:
     responses=error_responses(404, 422),
 )
 def batch_failures(
-    batch_id: str,
+    batch_id: Identifier,
     window: FailureWindow,
     service: BatchServiceDep,
-    stage: ErrorStageValue | None = Query(None),
+    stage: Annotated[ErrorStageValue | None, Query()] = None,
 ) -> FailurePage:
     page = service.failures(batch_id, stage=stage, limit=window.limit, offset=window.offset)
     return FailurePage.of(
@@ -86,7 +87,7 @@ def batch_failures(
     response_model=BatchCancelled,
     responses=error_responses(404, 409, 422),
 )
-def cancel_batch(batch_id: str, service: BatchServiceDep) -> BatchCancelled:
+def cancel_batch(batch_id: Identifier, service: BatchServiceDep) -> BatchCancelled:
     batch = service.cancel(batch_id)
     message = f"Batch {batch.id} cancelled: items not started are skipped; items in flight finish."
     return BatchCancelled(batch_id=batch.id, status="cancelled", message=message)

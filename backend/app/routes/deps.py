@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Query, Request, params
 from app.container import Container
 from app.core.auth import Caller, require_caller
 from app.core.constants.auth import Role
+from app.core.inputs import PageLimit, PageOffset
 from app.routes.responses import error_responses
 from app.schemas.pagination import Pagination
 from app.services.auth_service import AuthService
@@ -125,9 +126,15 @@ def authenticated_router(tag: str, *, role_checked: bool = True) -> APIRouter:
 
 def pagination(*, default: int, maximum: int) -> Callable[[int, int], Pagination]:
     """The ``limit``/``offset`` query of a list endpoint: ``limit`` 1..``maximum`` (default ``default``),
-    ``offset`` >= 0; out of range answers 422, never clamped (http-api §1.4)."""
+    ``offset`` >= 0 (up to ``PAGE_OFFSET_MAX``); out of range answers 422, never clamped (http-api §1.4)."""
 
-    def window(limit: int = Query(default, ge=1, le=maximum), offset: int = Query(0, ge=0)) -> Pagination:
+    def window(limit: int = default, offset: int = 0) -> Pagination:
         return Pagination(limit=limit, offset=offset)
+
+    # The limit's maximum is the endpoint's, a value of this call: the annotations FastAPI reads (the kinds of
+    # ``core/inputs.py``) are set here, as objects, because the module's postponed annotations are text.
+    window.__annotations__.update(
+        limit=Annotated[PageLimit, Query(le=maximum)], offset=Annotated[PageOffset, Query()]
+    )
 
     return window

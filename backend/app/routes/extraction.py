@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import Query, Response, status
 
 from app.core.constants.auth import Role
+from app.core.inputs import PartNumber
 from app.routes.deps import CallerDep, ExtractionServiceDep, authenticated_router, requires
 from app.routes.responses import IDEMPOTENT_REPEAT, UPSTREAM, bulk_accepted, error_responses
 from app.schemas.batches import BulkAccepted
@@ -22,7 +25,9 @@ router = authenticated_router("extraction")
 def search(
     caller: CallerDep,
     service: ExtractionServiceDep,
-    query: str = Query(..., description="A part number, 1-50 characters; upper-cased."),
+    query: Annotated[
+        PartNumber, Query(description="A part number, 1-50 characters once trimmed; upper-cased.")
+    ],
 ) -> list[NormalizedProduct]:
     records = service.search(query, created_by=caller.user_id)
     return [NormalizedProduct.from_record(record) for record in records]

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, Query
 
 from app.core.constants.auth import Role
+from app.core.inputs import Identifier, PartNumber, SearchText
 from app.routes.deps import ProductsServiceDep, authenticated_router, pagination, requires
 from app.routes.responses import error_responses
 from app.schemas.pagination import Pagination
@@ -30,9 +31,9 @@ StagingStatusValue = Literal["fetched", "blocked", "published", "failed"]
 def staging(
     window: StagingWindow,
     service: ProductsServiceDep,
-    batch_id: str | None = Query(None),
-    status: StagingStatusValue | None = Query(None),
-    search: str | None = Query(None, max_length=100),
+    batch_id: Annotated[Identifier | None, Query()] = None,
+    status: Annotated[StagingStatusValue | None, Query()] = None,
+    search: Annotated[SearchText | None, Query()] = None,
 ) -> StagingPage:
     page = service.staging_page(
         batch_id=batch_id, status=status, search=search, limit=window.limit, offset=window.offset
@@ -48,7 +49,7 @@ def staging(
     response_model=RawDataResponse,
     responses=error_responses(422),
 )
-def raw_data(part_number: str, service: ProductsServiceDep) -> RawDataResponse:
+def raw_data(part_number: PartNumber, service: ProductsServiceDep) -> RawDataResponse:
     view = service.raw_data(part_number)
     return RawDataResponse(
         part_number=view.part_number,
@@ -68,7 +69,7 @@ def raw_data(part_number: str, service: ProductsServiceDep) -> RawDataResponse:
 def published(
     window: PublishedWindow,
     service: ProductsServiceDep,
-    search: str | None = Query(None, max_length=100),
+    search: Annotated[SearchText | None, Query()] = None,
 ) -> PublishedProductPage:
     page = service.published_page(search=search, limit=window.limit, offset=window.offset)
     return PublishedProductPage(
@@ -86,5 +87,5 @@ def published(
     response_model=PublishedProduct,
     responses=error_responses(404, 422),
 )
-def published_product(product_id: str, service: ProductsServiceDep) -> PublishedProduct:
+def published_product(product_id: Identifier, service: ProductsServiceDep) -> PublishedProduct:
     return PublishedProduct.from_row(service.published_product(product_id))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import Query, Response, status
 
 from app.core.constants.auth import Role
+from app.core.inputs import Identifier, PartNumber
 from app.routes.deps import CallerDep, PublishingServiceDep, authenticated_router, requires
 from app.routes.responses import IDEMPOTENT_REPEAT, UPSTREAM, bulk_accepted, error_responses
 from app.schemas.batches import BulkAccepted
@@ -66,7 +69,7 @@ def bulk(
     responses=error_responses(404, 413, 422, *UPSTREAM),
 )
 def update_product(
-    product_id: str, body: ProductUpdateRequest, service: PublishingServiceDep
+    product_id: Identifier, body: ProductUpdateRequest, service: PublishingServiceDep
 ) -> ProductUpdated:
     shopify_id = service.update_product(product_id, body.model_dump(mode="python"))
     return ProductUpdated(
@@ -83,7 +86,7 @@ def update_product(
     response_model=CheckResponse,
     responses=error_responses(422, *UPSTREAM),
 )
-def check(service: PublishingServiceDep, sku: str = Query(..., min_length=1, max_length=50)) -> CheckResponse:
+def check(service: PublishingServiceDep, sku: Annotated[PartNumber, Query()]) -> CheckResponse:
     return CheckResponse(shopifyProductId=service.check(sku))
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from app.core.constants.auth import Role
+from app.core.inputs import PartNumber, QueryFlag, QueryInteger, SearchText
 from app.routes.deps import (
     SyncDashboardServiceDep,
     SyncDispatchServiceDep,
@@ -49,10 +50,10 @@ def dashboard(service: SyncDashboardServiceDep) -> SyncDashboard:
 def list_products(
     window: SyncWindow,
     service: SyncDashboardServiceDep,
-    status: SyncStatusValue | None = Query(None),
-    hour: int | None = Query(None, ge=0, le=23),
-    active_only: bool = Query(False),
-    search: str | None = Query(None, max_length=80),
+    status: Annotated[SyncStatusValue | None, Query()] = None,
+    hour: Annotated[QueryInteger | None, Query(ge=0, le=23)] = None,
+    active_only: Annotated[QueryFlag, Query()] = False,
+    search: Annotated[SearchText | None, Query()] = None,
 ) -> SyncProductPage:
     page = service.list_products(
         status=status,
@@ -73,7 +74,7 @@ def list_products(
     response_model=SyncProduct,
     responses=error_responses(404, 422),
 )
-def get_product(sku: str, service: SyncDashboardServiceDep) -> SyncProduct:
+def get_product(sku: PartNumber, service: SyncDashboardServiceDep) -> SyncProduct:
     return SyncProduct.from_row(service.get_product(sku))
 
 
@@ -83,7 +84,7 @@ def get_product(sku: str, service: SyncDashboardServiceDep) -> SyncProduct:
     response_model=ReactivateResponse,
     responses=error_responses(404, 409, 422),
 )
-def reactivate(sku: str, service: SyncDispatchServiceDep) -> ReactivateResponse:
+def reactivate(sku: PartNumber, service: SyncDispatchServiceDep) -> ReactivateResponse:
     row = service.reactivate(sku)
     return ReactivateResponse(
         message=f"Sync for {row.sku} is active again; it will be checked at the next dispatch.",
@@ -102,7 +103,7 @@ def reactivate(sku: str, service: SyncDispatchServiceDep) -> ReactivateResponse:
 def history(
     window: SyncWindow,
     service: SyncDashboardServiceDep,
-    hours_back: int = Query(24, ge=1, le=168),
+    hours_back: Annotated[QueryInteger, Query(ge=1, le=168)] = 24,
 ) -> SyncHistoryPage:
     page = service.history(hours_back=hours_back, limit=window.limit, offset=window.offset)
     items = [SyncHistoryItem.model_validate(row, from_attributes=True) for row in page.rows]
@@ -118,7 +119,7 @@ def history(
 def failures(
     window: SyncWindow,
     service: SyncDashboardServiceDep,
-    include_inactive: bool = Query(False),
+    include_inactive: Annotated[QueryFlag, Query()] = False,
 ) -> SyncFailurePage:
     page = service.failures(include_inactive=include_inactive, limit=window.limit, offset=window.offset)
     items = [SyncFailureItem.model_validate(row, from_attributes=True) for row in page.rows]
@@ -137,7 +138,7 @@ def hourly_stats(service: SyncDashboardServiceDep) -> HourlyStats:
     status_code=202,
     responses=error_responses(404, 409, 422),
 )
-def trigger(sku: str, service: SyncDispatchServiceDep) -> TriggerResponse:
+def trigger(sku: PartNumber, service: SyncDispatchServiceDep) -> TriggerResponse:
     report = service.trigger(sku)
     return TriggerResponse(
         status="queued",

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pydantic import BaseModel, ConfigDict
 
-from pydantic import BaseModel, StringConstraints
-
+from app.core.inputs import Identifier, PartNumberEntry, PartNumberText, part_number_choice
 from app.schemas.products import NormalizedProduct
 
 __all__ = ["BulkExtractionRequest", "NormalizedProduct"]
@@ -14,6 +13,8 @@ __all__ = ["BulkExtractionRequest", "NormalizedProduct"]
 class BulkExtractionRequest(BaseModel):
     """Exactly one of ``part_numbers`` or ``part_numbers_text`` (checked with the cleaning rules of §1.7)."""
 
-    part_numbers: list[str] | None = None
-    part_numbers_text: str | None = None
-    idempotency_key: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
+    model_config = ConfigDict(json_schema_extra=part_number_choice())
+
+    part_numbers: list[PartNumberEntry] | None = None
+    part_numbers_text: PartNumberText | None = None
+    idempotency_key: Identifier | None = None

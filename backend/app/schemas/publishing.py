@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.inputs import (
+    Flag,
+    Identifier,
+    Measurement,
+    Money,
+    PartNumber,
+    PartNumberEntry,
+    PartNumberText,
+    Quantity,
+    Text,
+    Title,
+    part_number_choice,
+)
 from app.core.money import MoneyField
 from app.schemas.pagination import Page
 from app.schemas.sync import Timestamp
 
-PartNumber = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=50)
-]
-
 
 class PublishRequest(BaseModel):
     part_number: PartNumber
-    batch_id: str | None = None
+    batch_id: Identifier | None = None
 
 
 class PublishAccepted(BaseModel):
@@ -30,10 +39,14 @@ class PublishAccepted(BaseModel):
 
 
 class BulkPublishRequest(BaseModel):
-    part_numbers: list[str] | None = None
-    part_numbers_text: str | None = None
-    batch_id: str | None = None
-    idempotency_key: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
+    """Exactly one of ``part_numbers`` or ``part_numbers_text``, or neither with a ``batch_id`` (§3.4)."""
+
+    model_config = ConfigDict(json_schema_extra=part_number_choice(batch_alternative=True))
+
+    part_numbers: list[PartNumberEntry] | None = None
+    part_numbers_text: PartNumberText | None = None
+    batch_id: Identifier | None = None
+    idempotency_key: Identifier | None = None
 
 
 class LocationEntry(BaseModel):
@@ -79,13 +92,50 @@ class NormalizedProductFields(BaseModel):
     pma: bool | None = None
 
 
-class ProductUpdateRequest(NormalizedProductFields):
-    """``PUT /publishing/products/{id}``: a NormalizedProduct; ``status``/``blocked_reason`` are ignored."""
+class LocationInput(BaseModel):
+    location: Title
+    quantity: Quantity
+
+
+class ProductUpdateRequest(BaseModel):
+    """``PUT /publishing/products/{id}``: the fields of a NormalizedProduct (a unit test keeps the two lists
+    equal), each of its input kind; ``status``, ``blocked_reason`` and unknown fields are ignored."""
 
     model_config = ConfigDict(extra="ignore")
 
     sku: PartNumber
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+    title: Title
+    boeing_name: Text | None = None
+    boeing_description: Text | None = None
+    body_html: Text | None = None
+    vendor: Text | None = None
+    supplier_name: Text | None = None
+    currency: Text | None = None
+    list_price: Money | None = None
+    net_price: Money | None = None
+    cost_per_item: Money | None = None
+    price: Money | None = None
+    dim_length: Measurement | None = None
+    dim_width: Measurement | None = None
+    dim_height: Measurement | None = None
+    weight: Measurement | None = None
+    inventory_quantity: Quantity | None = None
+    inventory_status: Text | None = None
+    location_summary: Text | None = None
+    locations: list[LocationInput] = Field(default_factory=list)
+    dim_uom: Text | None = None
+    weight_unit: Text | None = None
+    base_uom: Text | None = None
+    country_of_origin: Text | None = None
+    hazmat_code: Text | None = None
+    faa_approval_code: Text | None = None
+    eccn: Text | None = None
+    schedule_b_code: Text | None = None
+    condition: Text | None = None
+    cert: Text | None = None
+    boeing_image_url: Text | None = None
+    boeing_thumbnail_url: Text | None = None
+    pma: Flag | None = None
 
 
 class ProductUpdated(BaseModel):

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
+from app.core.inputs import PartNumberEntry, PartNumberText, part_number_choice
 from app.core.money import MoneyField
 
 
 class MultiPartSearchRequest(BaseModel):
     """Exactly one of ``part_numbers`` or ``part_numbers_text`` (http-api §1.7; at most 50)."""
 
-    part_numbers: list[str] | None = None
-    part_numbers_text: str | None = None
+    model_config = ConfigDict(json_schema_extra=part_number_choice())
+
+    part_numbers: list[PartNumberEntry] | None = None
+    part_numbers_text: PartNumberText | None = None
 
 
 class FoundImage(BaseModel):

@@ -1,25 +1,21 @@
 """Part-number input of bulk extraction, bulk publish and multi-part search (http-api §1.7), parsed once.
 
 Exactly one of ``part_numbers`` (a list) or ``part_numbers_text`` (split on commas, semicolons, newlines
-and whitespace) is given. Cleaning, in order: trim and drop empties; upper-case; each entry 1 to 50 characters
-without control characters; de-duplicate keeping the first occurrence and input order; then the configured
-limit.
+and whitespace) is given. Cleaning, in order: trim and drop empties; each entry 1 to 50 characters without
+control characters (the ``PartNumber`` rule of ``core/inputs.py``, which the request models also declare);
+upper-case; de-duplicate keeping the first occurrence and input order; then the configured limit.
 Every rule failure raises ``ValidationFailed`` with the contract's code and the offending field named.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.core.constants.extraction import PART_NUMBER_MAX_LENGTH
 from app.core.exceptions import FieldError, ValidationFailed
+from app.core.inputs import clean_part_number_text, part_number_entries
 
 __all__ = ["ParsedPartNumbers", "clean_part_number", "parse_part_numbers"]
-
-_SEPARATORS = re.compile(r"[,;\s]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,31 +26,19 @@ class ParsedPartNumbers:
     duplicates_removed: int
 
 
-def _has_control_character(text: str) -> bool:
-    return any(unicodedata.category(char) in ("Cc", "Cf") for char in text)
-
-
-def _check(entry: str, field: str) -> str:
-    if len(entry) > PART_NUMBER_MAX_LENGTH:
-        raise ValidationFailed(
-            f"Part number {entry[:20]!r}... is {len(entry)} characters long; the limit is "
-            f"{PART_NUMBER_MAX_LENGTH}.",
-            errors=[FieldError(field, f"must be at most {PART_NUMBER_MAX_LENGTH} characters")],
-        )
-    if _has_control_character(entry):
-        raise ValidationFailed(
-            f"Part number {entry!r} contains a control character.",
-            errors=[FieldError(field, "must not contain control characters")],
-        )
-    return entry
-
-
 def clean_part_number(value: str, *, field: str = "part_number") -> str:
-    """One part number trimmed and upper-cased; 422 when empty, too long or holding control characters."""
-    entry = value.strip()
-    if not entry:
-        raise ValidationFailed("A part number is required.", errors=[FieldError(field, "must not be empty")])
-    return _check(entry.upper(), field)
+    """One part number trimmed and upper-cased; 422 naming ``field`` when empty, too long or holding control
+    characters."""
+    try:
+        return clean_part_number_text(value)
+    except ValueError as exc:
+        entry = value.strip()
+        if not entry:
+            raise ValidationFailed(
+                "A part number is required.", errors=[FieldError(field, str(exc))]
+            ) from None
+        shown = f"{entry[:20]!r}..." if len(entry) > 20 else repr(entry)
+        raise ValidationFailed(f"Part number {shown} {exc}.", errors=[FieldError(field, str(exc))]) from None
 
 
 def parse_part_numbers(
@@ -76,18 +60,13 @@ def parse_part_numbers(
         )
     entries: list[tuple[str, str]] = []
     if part_numbers is not None:
-        for index, raw in enumerate(part_numbers):
-            entry = raw.strip()
-            if entry:
-                entries.append((entry.upper(), f"part_numbers[{index}]"))
+        entries = [(raw, f"part_numbers[{index}]") for index, raw in enumerate(part_numbers) if raw.strip()]
     else:
         assert part_numbers_text is not None
-        for entry in _SEPARATORS.split(part_numbers_text):
-            if entry:
-                entries.append((entry.upper(), "part_numbers_text"))
+        entries = [(entry, "part_numbers_text") for entry in part_number_entries(part_numbers_text)]
     seen: dict[str, None] = {}
     for entry, field in entries:
-        seen.setdefault(_check(entry, field), None)
+        seen.setdefault(clean_part_number(entry, field=field), None)
     cleaned = list(seen)
     if not cleaned:
         field = "part_numbers" if part_numbers is not None else "part_numbers_text"

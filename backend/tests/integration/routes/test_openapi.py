@@ -1,4 +1,5 @@
-"""``/openapi.json``: the recorded API surface holds, and every error a route declares has the real body.
+"""``/openapi.json``: the recorded API surface holds, every error a route declares has the real body, and
+every input is one of the constrained kinds of ``core/inputs.py`` (walked on the routes and on the document).
 
 ``openapi_surface.json`` records, per operation, its parameters, its success statuses and schemas, the error
 statuses it declares, and a digest of the full parameter, request-body and success schemas (component
@@ -12,11 +13,17 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import pytest
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
+from app.core.inputs import InputKind
+from app.routes import V1_ROUTERS, health
 from app.schemas.errors import ErrorResponse, ValidationErrorResponse
 
 SURFACE_FILE = Path(__file__).with_name("openapi_surface.json")
@@ -128,3 +135,80 @@ def test_the_declared_404_body_is_what_the_app_answers(api: TestClient, auth_hea
     response = api.get("/api/v1/sync/products/NO-SUCH-SKU", headers=auth_headers)
     assert response.status_code == 404
     assert ErrorResponse.model_validate(response.json()).code == "sync_product_not_found"
+
+
+# --- every input is one of the constrained kinds ------------------------------------------------------------
+def _kind_problems(annotation: Any, metadata: list[Any], at: str, seen: set[type]) -> list[str]:
+    """Where ``annotation`` (with ``metadata``) takes a string, number or flag not of an ``InputKind``."""
+    if any(isinstance(item, InputKind) for item in metadata):
+        return []
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        base, *extra = get_args(annotation)
+        return _kind_problems(base, [*metadata, *extra], at, seen)
+    if origin in (Union, UnionType):
+        return [problem for arg in get_args(annotation) for problem in _kind_problems(arg, [], at, seen)]
+    if origin is Literal or annotation is type(None):
+        return []
+    if origin in (list, tuple, set, frozenset):
+        return [p for arg in get_args(annotation) for p in _kind_problems(arg, [], f"{at}[]", seen)]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation in seen:
+            return []
+        seen.add(annotation)
+        return [
+            problem
+            for name, field in annotation.model_fields.items()
+            for problem in _kind_problems(field.annotation, field.metadata, f"{at}.{name}", seen)
+        ]
+    return [f"{at}: {annotation!r}"]
+
+
+def _dependant_problems(dependant: Dependant, route: str) -> list[str]:
+    problems: list[str] = []
+    for field in [*dependant.path_params, *dependant.query_params, *dependant.body_params]:
+        info = field.field_info
+        problems += _kind_problems(info.annotation, list(info.metadata), f"{route} {field.name}", set())
+    for sub in dependant.dependencies:
+        problems += _dependant_problems(sub, route)
+    return problems
+
+
+def test_every_route_parameter_and_body_field_is_a_constrained_input_kind() -> None:
+    routers = [health.router, *(router for router, _ in V1_ROUTERS)]
+    routes = [route for router in routers for route in router.routes if isinstance(route, APIRoute)]
+    assert len(routes) > 20
+    problems = [problem for route in routes for problem in _dependant_problems(route.dependant, route.path)]
+    assert problems == []
+
+
+def _unconstrained(schema: dict[str, Any], at: str, schemas: dict[str, Any]) -> list[str]:
+    """Where a request schema admits any string (no pattern or enum) or an unbounded number."""
+    if "$ref" in schema:
+        return _unconstrained(schemas[schema["$ref"].rsplit("/", 1)[-1]], at, schemas)
+    found = [p for option in schema.get("anyOf", []) for p in _unconstrained(option, at, schemas)]
+    kind = schema.get("type")
+    if kind == "object":
+        for name, field in schema.get("properties", {}).items():
+            found += _unconstrained(field, f"{at}.{name}", schemas)
+    elif kind == "array":
+        found += _unconstrained(schema["items"], f"{at}[]", schemas)
+    elif kind == "string" and not {"pattern", "enum", "const"} & set(schema):
+        found.append(f"{at}: any string")
+    elif kind in ("integer", "number") and not {"minimum", "maximum"} <= set(schema):
+        found.append(f"{at}: unbounded {kind}")
+    return found
+
+
+def test_every_documented_input_is_constrained(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    found: list[str] = []
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            where = f"{method.upper()} {path}"
+            for parameter in operation.get("parameters", []):
+                found += _unconstrained(parameter["schema"], f"{where} {parameter['name']}", schemas)
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+            if body:
+                found += _unconstrained(body["schema"], f"{where} body", schemas)
+    assert found == []

@@ -411,3 +411,10 @@ def test_a_fresh_key_is_not_an_emulator_key(key_a: rsa.RSAPrivateKey) -> None:
     document = {"keys": [public_jwk("kid-a", key_a)]}
     assert not is_emulator_jwks(document)
     assert not is_emulator_jwks({"keys": "nonsense"})
+
+
+@pytest.mark.parametrize("exp", [10**20, 1e300, float("inf"), 253402300800])
+def test_an_exp_past_what_a_datetime_holds_is_invalid_not_a_crash(
+    jwks: JwksServer, key_a: rsa.RSAPrivateKey, exp: float
+) -> None:
+    expect_error(make_verifier(jwks), sign(key_a, "kid-a", claims(exp=exp)), "invalid_token")
