@@ -263,7 +263,7 @@ class CognitoVerifier:
             groups=tuple(groups),
             client_id=client_id,
             jti=jti,
-            exp=_expiry(payload["exp"]),
+            exp=_expiry(payload),
             issued_at=issued_at,
             raw=MappingProxyType(payload),
         )
@@ -279,11 +279,15 @@ def _epoch_claim(payload: Mapping[str, Any], name: str) -> int | None:
     return math.floor(value)
 
 
-def _expiry(exp: Any) -> datetime:
-    """The token's ``exp`` as a UTC datetime; a value past what a datetime holds (year 9999) makes the token
-    invalid, however well signed: it cannot be compared, stored or revoked until it expires."""
+def _expiry(payload: Mapping[str, Any]) -> datetime:
+    """The token's ``exp`` (read as every NumericDate claim is) as a UTC datetime; a value past what a
+    datetime holds (year 9999) makes the token invalid, however well signed: it cannot be compared, stored or
+    revoked until it expires."""
+    exp = _epoch_claim(payload, "exp")
     try:
-        return datetime.fromtimestamp(int(exp), tz=UTC)
+        if exp is None:
+            raise ValueError("no exp")
+        return datetime.fromtimestamp(exp, tz=UTC)
     except (OverflowError, OSError, ValueError) as exc:
         raise TokenError("invalid_token", "The access token has an invalid 'exp' claim.") from exc
 
